@@ -1,0 +1,85 @@
+import vine from '@vinejs/vine'
+import { DateTime } from 'luxon'
+import type { HttpContext } from '@adonisjs/core/http'
+import AuditEvent from '#core/audit/audit_event'
+import AuditPolicy from '#core/audit/audit_policy'
+import audit, { actorFrom } from '#core/audit/audit_service'
+import { PAGE_SIZE, toCsv } from '#core/http_helpers'
+import { DISPLAY_ZONE, formatDateTime } from '#start/view'
+
+const filterValidator = vine.create({
+  from: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
+  to: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
+  action: vine.string().trim().maxLength(64).optional(),
+  actor: vine.string().trim().maxLength(100).optional(),
+  outcome: vine.enum(['success', 'failure']).optional(),
+  page: vine.number().min(1).max(1000000).optional(),
+})
+
+/** The auditor's (审计员) read-only view of the audit trail, with integrity verification. */
+export default class AuditController {
+  async index({ request, view, bouncer, response, i18n }: HttpContext) {
+    await bouncer.with(AuditPolicy).authorize('view')
+    const filters = await filterValidator.validate(request.qs())
+    const query = AuditEvent.query().orderBy('id', 'desc')
+    const day = (d: Date) =>
+      DateTime.fromJSDate(d).setZone(DISPLAY_ZONE, { keepLocalTime: true }).startOf('day')
+    if (filters.from) query.where('occurred_at', '>=', day(filters.from).toUTC().toISO()!)
+    if (filters.to)
+      query.where('occurred_at', '<', day(filters.to).plus({ days: 1 }).toUTC().toISO()!)
+    if (filters.action) query.whereLike('action', `${filters.action}%`)
+    if (filters.actor) query.whereLike('actor_name', `%${filters.actor}%`)
+    if (filters.outcome) query.where('outcome', filters.outcome)
+
+    if (request.input('format') === 'csv') {
+      const events = await query.limit(100000)
+      response.header('content-type', 'text/csv; charset=utf-8')
+      response.attachment('audit_events.csv')
+      return toCsv(
+        ['id', 'time', 'actor', 'ip', 'action', 'target', 'outcome', 'details', 'hash'].map((k) =>
+          i18n.t(`messages.audit.fields.${k}`)
+        ),
+        events.map((e) => [
+          e.id,
+          formatDateTime(e.occurredAt),
+          e.actorName,
+          e.ip,
+          e.action,
+          [e.targetType, e.targetId].filter(Boolean).join('#'),
+          e.outcome,
+          e.details,
+          e.hash,
+        ])
+      )
+    }
+    const events = await query.paginate(filters.page ?? 1, PAGE_SIZE)
+    events.baseUrl('/audit').queryString({ ...request.qs(), page: undefined })
+    return view.render('pages/audit/index', { events, filters: request.qs() })
+  }
+
+  async verify(ctx: HttpContext) {
+    const { bouncer, session, response, i18n } = ctx
+    await bouncer.with(AuditPolicy).authorize('verify')
+    const result = await audit.verify()
+    await audit.record({
+      ...actorFrom(ctx),
+      action: 'audit.verify',
+      outcome: result.ok ? 'success' : 'failure',
+      details: result.ok
+        ? { checked: result.checked }
+        : { checked: result.checked, badEventId: result.badEventId, reason: result.reason },
+    })
+    if (result.ok) {
+      session.flash('success', i18n.t('messages.audit.verify_ok', { count: result.checked }))
+    } else {
+      session.flash(
+        'error',
+        i18n.t(`messages.audit.verify_${result.reason}`, {
+          id: result.badEventId ?? '-',
+          count: result.checked,
+        })
+      )
+    }
+    return response.redirect('/audit')
+  }
+}

@@ -1,0 +1,20 @@
+import { errors as vineErrors } from '@vinejs/vine'
+
+export const PAGE_SIZE = 20
+
+/** A validation error for one field, rendered like any other form error. */
+export function fieldError(field: string, message: string, rule = 'custom') {
+  return new vineErrors.E_VALIDATION_ERROR([{ field, message, rule }])
+}
+
+/** Quotes a CSV cell (RFC 4180) and defuses spreadsheet formulas. */
+export function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? '' : String(value)
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+/** CSV with a UTF-8 BOM so that Excel opens Chinese text correctly. */
+export function toCsv(header: string[], rows: unknown[][]): string {
+  return '\uFEFF' + [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n'
+}

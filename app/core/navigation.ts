@@ -1,0 +1,23 @@
+import type User from '#identity/models/user'
+import type { Role } from '#identity/roles'
+
+export interface NavItem {
+  /** i18n key of the label */
+  label: string
+  href: string
+  roles: Role[] | 'all'
+}
+
+/** Menu entries; only features that exist are listed. Pages check permissions again on the server. */
+const ITEMS: NavItem[] = [
+  { label: 'nav.dashboard', href: '/', roles: 'all' },
+  { label: 'nav.users', href: '/admin/users', roles: ['sysadmin'] },
+  { label: 'nav.units', href: '/admin/units', roles: ['sysadmin'] },
+  { label: 'nav.audit', href: '/audit', roles: ['auditor'] },
+  { label: 'nav.password', href: '/account/password', roles: 'all' },
+]
+
+export function navigationFor(user: User | undefined): NavItem[] {
+  if (!user) return []
+  return ITEMS.filter((item) => item.roles === 'all' || user.hasRole(...item.roles))
+}

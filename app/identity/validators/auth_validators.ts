@@ -1,0 +1,16 @@
+import vine from '@vinejs/vine'
+import { PASSWORD_MAX_LENGTH } from '#identity/password_policy'
+import { strongPassword } from '#identity/validators/rules'
+
+export const loginValidator = vine.create({
+  username: vine.string().trim().minLength(1).maxLength(50),
+  password: vine.string().minLength(1).maxLength(PASSWORD_MAX_LENGTH),
+})
+
+export const changePasswordValidator = vine.create({
+  currentPassword: vine.string().minLength(1).maxLength(PASSWORD_MAX_LENGTH),
+  newPassword: vine
+    .string()
+    .use(strongPassword())
+    .confirmed({ confirmationField: 'newPasswordConfirmation' }),
+})

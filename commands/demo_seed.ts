@@ -1,0 +1,50 @@
+import { BaseCommand, flags } from '@adonisjs/core/ace'
+import type { CommandOptions } from '@adonisjs/core/types/ace'
+
+/** Seeds demo data mirroring the seeds' county (idempotent). */
+export default class DemoSeed extends BaseCommand {
+  static commandName = 'demo:seed'
+  static description = 'Create demo units and one account per role (safe to run again)'
+  static options: CommandOptions = { startApp: true }
+
+  @flags.boolean({ description: 'Only seed when the database has no users yet' })
+  declare ifEmpty: boolean
+
+  @flags.boolean({ description: 'Allow seeding in production' })
+  declare force: boolean
+
+  async run() {
+    if (this.app.inProduction && !this.force) {
+      this.logger.error('Refusing to seed demo accounts in production (use --force if you mean it)')
+      this.exitCode = 1
+      return
+    }
+    const { default: User } = await import('#identity/models/user')
+    const { seedIdentity, DEMO_ACCOUNTS, DEMO_PASSWORD } =
+      await import('#database/seeders/demo/identity')
+
+    const existing = await User.query().count('* as total')
+    if (this.ifEmpty && Number(existing[0].$extras.total) > 0) {
+      this.logger.info('Database already has users: demo seeding skipped')
+    } else {
+      await seedIdentity((line) => this.logger.info(line))
+    }
+
+    const present = await User.query()
+      .whereIn(
+        'username',
+        DEMO_ACCOUNTS.map((a) => a.username)
+      )
+      .where('is_active', true)
+    if (present.length === 0) return
+    const table = this.ui.table()
+    table.head(['用户名 username', '密码 password', '角色 role'])
+    for (const account of DEMO_ACCOUNTS.filter((a) =>
+      present.some((u) => u.username === a.username)
+    )) {
+      table.row([account.username, DEMO_PASSWORD, account.roles.join(', ')])
+    }
+    this.logger.info('Demo logins (change them before any real use):')
+    table.render()
+  }
+}

@@ -1,0 +1,13 @@
+import app from '@adonisjs/core/services/app'
+import { defineConfig, formatters, loaders } from '@adonisjs/i18n'
+
+/** zh-CN first; English is the second locale, chosen by the user (cookie) or the browser. */
+const i18nConfig = defineConfig({
+  defaultLocale: 'zh-CN',
+  supportedLocales: ['zh-CN', 'en'],
+  fallbackLocales: { en: 'zh-CN' },
+  formatter: formatters.icu(),
+  loaders: [loaders.fs({ location: app.languageFilesPath() })],
+})
+
+export default i18nConfig

@@ -1,0 +1,5 @@
+/**
+ * Routes: each module registers its own; this file imports them.
+ */
+import '#identity/routes'
+import '#core/audit/routes'
