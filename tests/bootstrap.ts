@@ -3,6 +3,7 @@ import app from '@adonisjs/core/services/app'
 import type { Config } from '@japa/runner/types'
 import { pluginAdonisJS } from '@japa/plugin-adonisjs'
 import testUtils from '@adonisjs/core/services/test_utils'
+import ace from '@adonisjs/core/services/ace'
 import { apiClient } from '@japa/api-client'
 import { browserClient } from '@japa/browser-client'
 import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
@@ -56,7 +57,11 @@ export const reporters: Config['reporters'] = {
  * transaction that is rolled back.
  */
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
-  setup: [() => testUtils.db().truncate(), () => testUtils.db().migrate()],
+  setup: [
+    () => ace.ui.switchMode('raw'),
+    () => testUtils.db().truncate(),
+    () => testUtils.db().migrate(),
+  ],
   teardown: [],
 }
 

@@ -1,4 +1,5 @@
 import { errors as vineErrors } from '@vinejs/vine'
+import type { HttpContext } from '@adonisjs/core/http'
 
 export const PAGE_SIZE = 20
 
@@ -17,4 +18,16 @@ export function csvCell(value: unknown): string {
 /** CSV with a UTF-8 BOM so that Excel opens Chinese text correctly. */
 export function toCsv(header: string[], rows: unknown[][]): string {
   return '\uFEFF' + [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n'
+}
+
+/** Sends rows as a CSV download. */
+export function sendCsv(
+  response: HttpContext['response'],
+  filename: string,
+  header: string[],
+  rows: unknown[][]
+) {
+  response.header('content-type', 'text/csv; charset=utf-8')
+  response.header('content-disposition', `attachment; filename="${filename}"`)
+  return response.send(toCsv(header, rows))
 }

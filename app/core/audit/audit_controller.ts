@@ -4,7 +4,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import AuditEvent from '#core/audit/audit_event'
 import AuditPolicy from '#core/audit/audit_policy'
 import audit, { actorFrom } from '#core/audit/audit_service'
-import { PAGE_SIZE, toCsv } from '#core/http_helpers'
+import { PAGE_SIZE, sendCsv } from '#core/http_helpers'
 import { DISPLAY_ZONE, formatDateTime } from '#start/view'
 
 const filterValidator = vine.create({
@@ -33,9 +33,9 @@ export default class AuditController {
 
     if (request.input('format') === 'csv') {
       const events = await query.limit(100000)
-      response.header('content-type', 'text/csv; charset=utf-8')
-      response.attachment('audit_events.csv')
-      return toCsv(
+      return sendCsv(
+        response,
+        'audit_events.csv',
         ['id', 'time', 'actor', 'ip', 'action', 'target', 'outcome', 'details', 'hash'].map((k) =>
           i18n.t(`messages.audit.fields.${k}`)
         ),

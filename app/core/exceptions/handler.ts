@@ -29,6 +29,20 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       if (this.wantsJson(ctx)) {
         return ctx.response.forbidden({ error: ctx.i18n.t('messages.errors.forbidden') })
       }
+      return ctx.response.status(403).send(await ctx.view.render('pages/errors/forbidden'))
+    }
+    if (isCode(error, 'E_BAD_CSRF_TOKEN')) {
+      await audit.record({
+        ...actorFrom(ctx),
+        action: 'access.csrf_rejected',
+        outcome: 'failure',
+        details: { method: ctx.request.method(), url: ctx.request.url() },
+      })
+      if (this.wantsJson(ctx)) {
+        return ctx.response.forbidden({ error: ctx.i18n.t('messages.errors.csrf') })
+      }
+      ctx.session.flash('error', ctx.i18n.t('messages.errors.csrf'))
+      return ctx.response.redirect().back()
     }
     if (isCode(error, 'E_TOO_MANY_REQUESTS') && !this.wantsJson(ctx)) {
       ctx.session.flash('error', ctx.i18n.t('messages.errors.too_many_requests'))

@@ -16,7 +16,7 @@ export default class DetectUserLocaleMiddleware {
   }
 
   protected getRequestLocale(ctx: HttpContext) {
-    const chosen = ctx.request.plainCookie(LOCALE_COOKIE, { encoded: false })
+    const chosen = ctx.request.plainCookie(LOCALE_COOKIE)
     if (typeof chosen === 'string') {
       const supported = i18nManager.getSupportedLocaleFor([chosen])
       if (supported) return supported

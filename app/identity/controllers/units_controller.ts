@@ -3,7 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import Unit from '#identity/models/unit'
 import AdminPolicy from '#identity/policies/admin_policy'
 import audit, { actorFrom } from '#core/audit/audit_service'
-import { PAGE_SIZE, toCsv } from '#core/http_helpers'
+import { PAGE_SIZE, sendCsv } from '#core/http_helpers'
 import { unitValidator, listQueryValidator } from '#identity/validators/admin_validators'
 
 /** Organisation units (单位) — sysadmin only. */
@@ -18,9 +18,9 @@ export default class UnitsController {
     }
     if (request.input('format') === 'csv') {
       const units = await query
-      response.header('content-type', 'text/csv; charset=utf-8')
-      response.attachment('units.csv')
-      return toCsv(
+      return sendCsv(
+        response,
+        'units.csv',
         ['code', 'name', 'kind', 'users', 'active'].map((k) =>
           i18n.t(`messages.units.fields.${k}`)
         ),

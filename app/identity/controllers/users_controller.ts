@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import type { HttpContext } from '@adonisjs/core/http'
 import User from '#identity/models/user'
 import Unit from '#identity/models/unit'
@@ -5,7 +6,7 @@ import { ROLES } from '#identity/roles'
 import AdminPolicy from '#identity/policies/admin_policy'
 import userAdmin from '#identity/services/user_admin_service'
 import { actorFrom } from '#core/audit/audit_service'
-import { PAGE_SIZE, fieldError, toCsv } from '#core/http_helpers'
+import { PAGE_SIZE, fieldError, sendCsv } from '#core/http_helpers'
 import { formatDateTime } from '#start/view'
 import {
   createUserValidator,
@@ -28,11 +29,14 @@ export default class UsersController {
     if (filters.unitId) query.where('unit_id', filters.unitId)
     if (filters.status === 'active') query.where('is_active', true)
     if (filters.status === 'disabled') query.where('is_active', false)
-    if (filters.status === 'locked') query.where('locked_until', '>', new Date())
+    if (filters.status === 'locked')
+      query.where('locked_until', '>', DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss'))
 
     if (request.input('format') === 'csv') {
       const users = await query
-      const csv = toCsv(
+      return sendCsv(
+        response,
+        'users.csv',
         ['id', 'username', 'fullName', 'unit', 'roles', 'active', 'lastLogin'].map((k) =>
           i18n.t(`messages.users.fields.${k}`)
         ),
@@ -46,9 +50,6 @@ export default class UsersController {
           formatDateTime(u.lastLoginAt),
         ])
       )
-      response.header('content-type', 'text/csv; charset=utf-8')
-      response.attachment('users.csv')
-      return csv
     }
 
     const users = await query.paginate(filters.page ?? 1, PAGE_SIZE)

@@ -14,7 +14,12 @@ const profileFields = {
     .regex(/^[0-9+\- ]{5,30}$/)
     .optional(),
   unitId: vine.number().exists({ table: 'units', column: 'id' }).optional(),
-  roles: vine.array(vine.enum(ROLES)).minLength(1).distinct().use(roleSeparation()),
+  roles: vine
+    .array(vine.enum(ROLES))
+    .parse((value) => (typeof value === 'string' ? [value] : (value ?? [])))
+    .minLength(1)
+    .distinct()
+    .use(roleSeparation()),
 }
 
 export const createUserValidator = vine.create({
