@@ -1,0 +1,140 @@
+import { test } from '@japa/runner'
+import {
+  DEFAULT_SIMILARITY_THRESHOLD,
+  rankSimilar,
+  tokenize,
+} from '#project_review/domain/similarity'
+import {
+  BOILERPLATE_ONLY,
+  EARLIER_PROJECTS,
+  OVERLAPPING_CAMERAS_PROPOSAL,
+  REPHRASED_POLICE_PROJECT,
+  UNRELATED_PROPOSALS,
+} from '#tests/unit/project_review/similarity_fixtures'
+
+test.group('Similarity | tokenizer', () => {
+  test('cuts Chinese into character bigrams and keeps ASCII words and numbers', ({ assert }) => {
+    assert.deepEqual(tokenize('公安局视频监控'), ['公安', '安局', '局视', '视频', '频监', '监控'])
+    assert.deepEqual(tokenize('新增IPv6网关 200路'), ['新增', '网关', 'ipv6', '200'])
+  })
+
+  test('folds full-width digits and letters so ２００路 matches 200路', ({ assert }) => {
+    assert.deepEqual(tokenize('２００路４Ｋ摄像机'), tokenize('200路4K摄像机'))
+  })
+
+  test('cuts bureau boilerplate out before forming bigrams', ({ assert }) => {
+    assert.deepEqual(tokenize('县信息化管理服务平台建设项目'), [])
+    assert.deepEqual(tokenize('县教育局学籍管理系统'), ['教育', '育局', '局学', '学籍'])
+  })
+
+  test('punctuation separates phrases', ({ assert }) => {
+    assert.deepEqual(tokenize('雨量站，水位站'), ['雨量', '量站', '水位', '位站'])
+  })
+})
+
+test.group('Similarity | duplicate-construction check', () => {
+  test('a reworded copy of the police video project ranks first and is flagged', ({ assert }) => {
+    const result = rankSimilar(REPHRASED_POLICE_PROJECT, EARLIER_PROJECTS)
+    assert.isTrue(result.flagged)
+    assert.equal(result.matches[0].id, 101)
+    assert.isTrue(result.matches[0].flagged)
+    assert.isAbove(result.matches[0].score, 0.55)
+    assert.isAtMost(result.matches[0].score, 1)
+    for (const other of result.matches.slice(1)) {
+      assert.isBelow(other.score, 0.15, `project ${other.id}`)
+      assert.isFalse(other.flagged)
+    }
+  })
+
+  test('the shared terms show the reviewer what the copies have in common', ({ assert }) => {
+    const [best] = rankSimilar(REPHRASED_POLICE_PROJECT, EARLIER_PROJECTS).matches
+    assert.includeMembers(best.sharedTerms, ['视频', '扩容', '人脸'])
+    assert.lengthOf(best.sharedTerms, 8)
+    for (const boilerplate of ['建设', '平台', '系统', '项目', '服务', '管理', '数据', '政务']) {
+      assert.notInclude(best.sharedTerms, boilerplate)
+    }
+  })
+
+  test('another unit re-building cameras the police already run is flagged', ({ assert }) => {
+    const result = rankSimilar(OVERLAPPING_CAMERAS_PROPOSAL, EARLIER_PROJECTS)
+    assert.isTrue(result.flagged)
+    assert.equal(result.matches[0].id, 101)
+    assert.isAbove(result.matches[0].score, DEFAULT_SIMILARITY_THRESHOLD)
+    assert.isBelow(result.matches[0].score, 0.45)
+    assert.includeMembers(result.matches[0].sharedTerms, ['视频', '路口'])
+  })
+
+  test('different projects in the same bureau style stay well below the threshold', ({
+    assert,
+  }) => {
+    for (const proposal of UNRELATED_PROPOSALS) {
+      const result = rankSimilar(proposal, EARLIER_PROJECTS)
+      assert.isFalse(result.flagged, proposal.title)
+      for (const match of result.matches) assert.isBelow(match.score, 0.15, proposal.title)
+    }
+  })
+
+  test('no earlier project looks like a duplicate of another earlier project', ({ assert }) => {
+    for (const project of EARLIER_PROJECTS) {
+      const result = rankSimilar(project, EARLIER_PROJECTS)
+      assert.isFalse(result.flagged, project.title)
+      assert.notInclude(
+        result.matches.map((match) => match.id),
+        project.id,
+        'a resubmission is not compared with itself'
+      )
+    }
+  })
+
+  test('the police, education, medical-insurance and hydrology projects share only boilerplate', ({
+    assert,
+  }) => {
+    const education = EARLIER_PROJECTS.find((project) => project.id === 102)!
+    const insurance = EARLIER_PROJECTS.find((project) => project.id === 103)!
+    const hydrology = EARLIER_PROJECTS.find((project) => project.id === 104)!
+    const result = rankSimilar(REPHRASED_POLICE_PROJECT, EARLIER_PROJECTS, { topK: 20 })
+    for (const unrelated of [education, insurance, hydrology]) {
+      const match = result.matches.find((m) => m.id === unrelated.id)
+      assert.isBelow(match?.score ?? 0, 0.1, unrelated.title)
+    }
+  })
+
+  test('titles made only of boilerplate do not match each other', ({ assert }) => {
+    const [first, second] = BOILERPLATE_ONLY
+    assert.deepEqual(rankSimilar(first, [second]), { matches: [], flagged: false })
+    assert.isFalse(rankSimilar(first, [second, ...EARLIER_PROJECTS]).flagged)
+  })
+
+  test('a duplicate is caught even when the corpus holds a single earlier project', ({
+    assert,
+  }) => {
+    const result = rankSimilar(REPHRASED_POLICE_PROJECT, [EARLIER_PROJECTS[0]])
+    assert.isTrue(result.flagged)
+    assert.equal(result.matches[0].id, 101)
+  })
+
+  test('an identical proposal scores 1', ({ assert }) => {
+    const copy = { ...EARLIER_PROJECTS[3], id: 999 }
+    const [best] = rankSimilar(copy, EARLIER_PROJECTS).matches
+    assert.equal(best.id, EARLIER_PROJECTS[3].id)
+    assert.equal(best.score, 1)
+  })
+
+  test('returns at most topK matches, best first, and honours a custom threshold', ({ assert }) => {
+    const result = rankSimilar(REPHRASED_POLICE_PROJECT, EARLIER_PROJECTS, {
+      topK: 3,
+      threshold: 0.9,
+    })
+    assert.lengthOf(result.matches, 3)
+    const scores = result.matches.map((match) => match.score)
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a)
+    )
+    assert.isFalse(result.flagged)
+  })
+
+  test('an empty corpus yields no matches', ({ assert }) => {
+    assert.deepEqual(rankSimilar(REPHRASED_POLICE_PROJECT, []), { matches: [], flagged: false })
+  })
+})
