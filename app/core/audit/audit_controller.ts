@@ -27,8 +27,8 @@ export default class AuditController {
     if (filters.from) query.where('occurred_at', '>=', day(filters.from).toUTC().toISO()!)
     if (filters.to)
       query.where('occurred_at', '<', day(filters.to).plus({ days: 1 }).toUTC().toISO()!)
-    if (filters.action) query.whereLike('action', `${filters.action}%`)
-    if (filters.actor) query.whereLike('actor_name', `%${filters.actor}%`)
+    if (filters.action) query.where('action', 'like', `${filters.action}%`)
+    if (filters.actor) query.where('actor_name', 'like', `%${filters.actor}%`)
     if (filters.outcome) query.where('outcome', filters.outcome)
 
     if (request.input('format') === 'csv') {

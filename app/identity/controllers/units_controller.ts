@@ -14,7 +14,7 @@ export default class UnitsController {
     const query = Unit.query().withCount('users').orderBy('id')
     if (filters.q) {
       const like = `%${filters.q}%`
-      query.where((q) => q.whereLike('name', like).orWhereLike('code', like))
+      query.where((q) => q.where('name', 'like', like).orWhere('code', 'like', like))
     }
     if (request.input('format') === 'csv') {
       const units = await query

@@ -23,7 +23,7 @@ export default class UsersController {
     const query = User.query().preload('unit').preload('roleRows').orderBy('id')
     if (filters.q) {
       const like = `%${filters.q}%`
-      query.where((q) => q.whereLike('username', like).orWhereLike('full_name', like))
+      query.where((q) => q.where('username', 'like', like).orWhere('full_name', 'like', like))
     }
     if (filters.role) query.whereHas('roleRows', (q) => q.where('role', filters.role!))
     if (filters.unitId) query.where('unit_id', filters.unitId)

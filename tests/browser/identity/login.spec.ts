@@ -14,9 +14,13 @@ const MENUS: Record<string, { sees: string[]; never: string[] }> = {
 
 test.group('Logging in with a real browser', (group) => {
   group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
-  group.each.setup(() => seedIdentity())
+  group.each.setup(async () => {
+    await seedIdentity()
+  })
 
-  test('the login page is Chinese and a wrong password is refused in Chinese', async ({ visit }) => {
+  test('the login page is Chinese and a wrong password is refused in Chinese', async ({
+    visit,
+  }) => {
     const page = await visit('/login')
     await page.assertTitleContains('登录')
     await page.getByLabel('用户名').fill('admin')
