@@ -20,6 +20,7 @@ router.use([
   () => import('#middleware/silent_auth_middleware'),
   () => import('#middleware/idle_timeout_middleware'),
   () => import('#middleware/initialize_bouncer_middleware'),
+  () => import('#middleware/password_change_required_middleware'),
 ])
 
 export const middleware = router.named({

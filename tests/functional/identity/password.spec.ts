@@ -81,4 +81,29 @@ test.group("Changing one's own password", (group) => {
     const fresh = await User.findOrFail(user.id)
     assert.isTrue(await hash.verify(fresh.password, GOOD_PASSWORD))
   })
+
+  test('after a reset the user must change the password before anything else', async ({
+    client,
+  }) => {
+    const user = await createUser({ roles: ['reviewer'] })
+    user.mustChangePassword = true
+    await user.save()
+    const home = await client.get('/').loginAs(user).redirects(0)
+    home.assertStatus(302)
+    home.assertHeader('location', '/account/password')
+
+    await client
+      .put('/account/password')
+      .header('referer', '/account/password')
+      .loginAs(user)
+      .form({
+        currentPassword: GOOD_PASSWORD,
+        newPassword: 'Brand-new#2026',
+        newPasswordConfirmation: 'Brand-new#2026',
+      })
+      .withCsrfToken()
+    const after = await client.get('/').loginAs(user)
+    after.assertStatus(200)
+    after.assertTextIncludes('工作台')
+  })
 })
