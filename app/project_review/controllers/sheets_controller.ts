@@ -1,0 +1,117 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import PanelMember from '#project_review/models/panel_member'
+import ScoreSheet, { CUT_REASONS } from '#project_review/models/score_sheet'
+import Project from '#project_review/models/project'
+import ProjectPolicy from '#project_review/policies/project_policy'
+import panels from '#project_review/services/panels'
+import sheets from '#project_review/services/sheets'
+import { reviewActorFrom } from '#project_review/services/actor'
+import { reasonValidator, sheetValidator } from '#project_review/validators/review_validators'
+import { reviewMessages } from '#project_review/validators/messages_provider'
+import { ReviewError, forbidden } from '#project_review/errors'
+import { PAGE_SIZE } from '#core/http_helpers'
+
+/** The expert's side: assigned reviews, declaring no conflict or declining, the score sheet. */
+export default class SheetsController {
+  async index(ctx: HttpContext) {
+    const { view, bouncer, request } = ctx
+    await bouncer.with(ProjectPolicy).authorize('score')
+    const expert = await sheets.expertOf(reviewActorFrom(ctx)).catch(() => null)
+    const page = Math.max(1, Math.min(100000, Number(request.input('page', 1)) || 1))
+    const members = await PanelMember.query()
+      .where('expert_id', expert?.id ?? 0)
+      .whereIn('status', ['invited', 'declined'])
+      .preload('panel', (q) => q.preload('project', (p) => p.preload('unit')))
+      .orderBy('id', 'desc')
+      .paginate(page, PAGE_SIZE)
+    members.baseUrl('/review/tasks')
+    const mySheets = expert ? await ScoreSheet.query().where('expert_id', expert.id) : []
+    return view.render('pages/review/tasks/index', {
+      expert,
+      members,
+      sheetByPanel: Object.fromEntries(mySheets.map((sheet) => [sheet.panelId, sheet])),
+    })
+  }
+
+  async declare(ctx: HttpContext) {
+    const { params, request, response, bouncer } = ctx
+    await bouncer.with(ProjectPolicy).authorize('score')
+    if (!request.input('noConflict')) {
+      throw new ReviewError('review.sheets.errors.declaration_required', {}, { status: 422 })
+    }
+    const sheet = await sheets.declareNoConflict(Number(params.id), reviewActorFrom(ctx))
+    return response.redirect(`/review/sheets/${sheet.id}`)
+  }
+
+  async decline(ctx: HttpContext) {
+    const { params, request, response, session, bouncer, i18n } = ctx
+    await bouncer.with(ProjectPolicy).authorize('score')
+    const member = await PanelMember.findOrFail(params.id)
+    const expert = await sheets.expertOf(reviewActorFrom(ctx))
+    if (member.expertId !== expert.id) {
+      throw forbidden()
+    }
+    const { reason } = await request.validateUsing(reasonValidator, reviewMessages(ctx))
+    await panels.decline(member.id, reason, reviewActorFrom(ctx))
+    session.flash('success', i18n.t('review.tasks.declined'))
+    return response.redirect('/review/tasks')
+  }
+
+  async show(ctx: HttpContext) {
+    const { params, view, bouncer } = ctx
+    await bouncer.with(ProjectPolicy).authorize('score')
+    const sheet = await this.ownSheet(ctx, Number(params.id))
+    await sheet.load('items')
+    await sheet.load('panel')
+    const project = await Project.query()
+      .where('id', sheet.panel.projectId)
+      .preload('unit')
+      .preload('items')
+      .preload('platforms')
+      .preload('attachments')
+      .firstOrFail()
+    return view.render('pages/review/sheets/form', {
+      sheet,
+      project,
+      criteria: sheet.panel.criteria,
+      lineById: Object.fromEntries(sheet.items.map((line) => [line.budgetItemId, line])),
+      cutReasons: CUT_REASONS,
+    })
+  }
+
+  async update(ctx: HttpContext) {
+    const { params, request, response, session, bouncer, i18n } = ctx
+    await bouncer.with(ProjectPolicy).authorize('score')
+    const sheet = await this.ownSheet(ctx, Number(params.id))
+    const payload = await request.validateUsing(sheetValidator, reviewMessages(ctx))
+    const submit = payload.intent === 'submit'
+    await sheets.save(
+      sheet.id,
+      {
+        scores: payload.scores ?? {},
+        opinion: payload.opinion,
+        items: (payload.items ?? []).map((line) => ({
+          budgetItemId: line.budgetItemId,
+          quantity: line.quantity,
+          unitPrice: line.unitPrice,
+          cutReason: line.cutReason,
+          note: line.note,
+        })),
+      },
+      reviewActorFrom(ctx),
+      submit
+    )
+    session.flash('success', i18n.t(submit ? 'review.sheets.submitted' : 'review.sheets.saved'))
+    return response.redirect(submit ? '/review/tasks' : `/review/sheets/${sheet.id}`)
+  }
+
+  /** The sheet, if it belongs to the logged-in expert; anyone else's is refused. */
+  protected async ownSheet(ctx: HttpContext, sheetId: number) {
+    const expert = await sheets.expertOf(reviewActorFrom(ctx))
+    const sheet = await ScoreSheet.find(sheetId)
+    if (!sheet || sheet.expertId !== expert.id) {
+      throw forbidden()
+    }
+    return sheet
+  }
+}

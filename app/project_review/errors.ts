@@ -1,0 +1,56 @@
+import { Exception } from '@adonisjs/core/exceptions'
+import type { HttpContext } from '@adonisjs/core/http'
+import { AuthorizationResponse, errors as bouncerErrors } from '@adonisjs/bouncer'
+
+/**
+ * A refused review action (illegal transition, sheet already submitted, too few experts …).
+ * Carries an i18n key and its values instead of a message, so the page shows it in the user's
+ * language: forms get a flash message and go back, JSON clients get { error }.
+ */
+export class ReviewError extends Exception {
+  static status = 409
+  static code = 'E_REVIEW_REFUSED'
+
+  constructor(
+    readonly i18nKey: string,
+    readonly values: Record<string, string | number> = {},
+    options: { status?: number } = {}
+  ) {
+    super(`${i18nKey} ${JSON.stringify(values)}`, { status: options.status ?? 409 })
+  }
+
+  /** Wraps a domain-rule error (DrawError, ReviewRuleError, MoneyError) keeping its i18n key. */
+  static fromDomain(error: { i18nKey: string; details?: Record<string, string | number> }) {
+    const key = error.i18nKey.startsWith('review.') ? error.i18nKey : `review.${error.i18nKey}`
+    return new ReviewError(key, error.details ?? {}, { status: 422 })
+  }
+
+  async handle(error: ReviewError, ctx: HttpContext) {
+    const message = ctx.i18n.t(error.i18nKey, error.values)
+    if (ctx.request.url().startsWith('/api/') || ctx.request.accepts(['html', 'json']) === 'json') {
+      return ctx.response.status(error.status).send({ error: message })
+    }
+    ctx.session.flash('error', message)
+    ctx.session.flashExcept(['_csrf', '_method', 'attachment'])
+    return ctx.response.redirect().back()
+  }
+}
+
+/** True for the domain errors of app/project_review/domain and app/core/money. */
+export function isDomainError(
+  error: unknown
+): error is { i18nKey: string; details?: Record<string, string | number> } {
+  return (
+    error instanceof Error &&
+    ['DrawError', 'ReviewRuleError', 'MoneyError'].includes(error.name) &&
+    typeof (error as { i18nKey?: unknown }).i18nKey === 'string'
+  )
+}
+
+/**
+ * A refusal that is an access-control decision (an expert opening someone else's sheet): raised
+ * as the authorization failure the exception handler audits and answers with 403.
+ */
+export function forbidden() {
+  return new bouncerErrors.E_AUTHORIZATION_FAILURE(AuthorizationResponse.deny('Access denied', 403))
+}

@@ -1,0 +1,305 @@
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
+import mail from '@adonisjs/mail/services/main'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import audit from '#core/audit/audit_service'
+import Unit from '#identity/models/unit'
+import Expert from '#project_review/models/expert'
+import ReviewPanel from '#project_review/models/review_panel'
+import PanelMember from '#project_review/models/panel_member'
+import ScoreSheet from '#project_review/models/score_sheet'
+import type Project from '#project_review/models/project'
+import {
+  DrawError,
+  drawPanel,
+  nextAlternate,
+  type DrawProject,
+  type DrawResult,
+  type ExpertCandidate,
+} from '#project_review/domain/draw'
+import { checkTransition } from '#project_review/lifecycle'
+import { ReviewError } from '#project_review/errors'
+import { lockProject, transition } from '#project_review/services/transitions'
+import reviewSettings from '#project_review/services/review_settings'
+import PanelInvitationMail from '#project_review/mails/panel_invitation_mail'
+import type { ReviewActor } from '#project_review/services/actor'
+
+export interface DrawRequest {
+  panelSize: number
+  alternates: number
+  /** Specialty keys; empty accepts every expert. */
+  specialties: string[]
+}
+
+/** Year of an instant as the bureau counts it (Asia/Shanghai), for the yearly assignment cap. */
+export function reviewYear(at: DateTime = DateTime.utc()) {
+  return at.setZone('Asia/Shanghai').year
+}
+
+/**
+ * 随机抽取专家: draws a reproducible panel, seats its members, handles declines by calling the
+ * next alternate, and invites everyone by e-mail once the change is committed.
+ */
+export class PanelService {
+  /**
+   * Draws the panel of an accepted project. The candidate list, the project facts the
+   * exclusions used, the seed and the result are stored with the panel; too few eligible
+   * experts refuse the draw and nothing is written.
+   */
+  async draw(projectId: number, request: DrawRequest, actor: ReviewActor, seed?: string) {
+    const { drawn, invited } = await db.transaction(async (trx) => {
+      const project = await lockProject(projectId, trx)
+      const refusal = checkTransition(project.state, 'draw', actor.roles)
+      if (refusal) {
+        throw new ReviewError(`review.lifecycle.errors.${refusal}`, {
+          action: 'draw',
+          state: project.state,
+        })
+      }
+      const year = reviewYear()
+      const candidates = await this.candidates(year, trx)
+      const drawProject = await this.drawProjectOf(project, trx)
+      let result: DrawResult
+      try {
+        result = drawPanel(candidates, drawProject, {
+          specialties: request.specialties,
+          panelSize: request.panelSize,
+          alternates: request.alternates,
+          ...(seed ? { seed } : {}),
+        })
+      } catch (error) {
+        if (error instanceof DrawError) throw ReviewError.fromDomain(error)
+        throw error
+      }
+      const { scoreTemplate } = await reviewSettings.get(trx)
+      const now = DateTime.utc()
+      const panel = await ReviewPanel.create(
+        {
+          projectId: project.id,
+          year,
+          algorithm: result.algorithm,
+          seed: result.seed,
+          panelSize: request.panelSize,
+          alternatesCount: request.alternates,
+          specialties: request.specialties,
+          drawProject,
+          candidates,
+          result,
+          criteria: scoreTemplate,
+          status: 'open',
+          drawnById: actor.actorId,
+          drawnAt: now,
+        },
+        { client: trx }
+      )
+      const members = await PanelMember.createMany(
+        [
+          ...result.panel.map((expertId, index) => ({
+            panelId: panel.id,
+            expertId,
+            drawOrder: index + 1,
+            seat: 'member' as const,
+            status: 'invited' as const,
+            invitedAt: now,
+          })),
+          ...result.alternates.map((expertId, index) => ({
+            panelId: panel.id,
+            expertId,
+            drawOrder: result.panel.length + index + 1,
+            seat: 'alternate' as const,
+            status: 'standby' as const,
+          })),
+        ],
+        { client: trx }
+      )
+      await transition(project.id, 'draw', actor, trx, {
+        details: {
+          panelId: panel.id,
+          algorithm: result.algorithm,
+          seed: result.seed,
+          specialties: request.specialties,
+          eligible: result.eligible.length,
+          excluded: result.excluded,
+          panel: result.panel,
+          alternates: result.alternates,
+        },
+      })
+      return { drawn: panel, invited: members.filter((member) => member.status === 'invited') }
+    })
+    await this.notify(invited.map((member) => member.id))
+    return drawn
+  }
+
+  /** Replays a stored draw from its recorded input and seed; `matches` tells whether it agrees. */
+  replay(panel: ReviewPanel) {
+    const replayed = drawPanel(panel.candidates, panel.drawProject, {
+      specialties: panel.specialties,
+      panelSize: panel.panelSize,
+      alternates: panel.alternatesCount,
+      seed: panel.seed,
+    })
+    const same = (a: number[], b: number[]) => JSON.stringify(a) === JSON.stringify(b)
+    const matches =
+      replayed.algorithm === panel.result.algorithm &&
+      same(replayed.eligible, panel.result.eligible) &&
+      same(replayed.panel, panel.result.panel) &&
+      same(replayed.alternates, panel.result.alternates)
+    return { replayed, matches }
+  }
+
+  /**
+   * An invited expert declines (回避 or unavailable) with a reason; their unsubmitted draft is
+   * discarded and the next alternate in draw order is invited. Returns the invited alternate.
+   */
+  async decline(memberId: number, reason: string, actor: ReviewActor) {
+    const invited = await db.transaction(async (trx) => {
+      const member = await PanelMember.query({ client: trx })
+        .where('id', memberId)
+        .preload('panel')
+        .firstOrFail()
+      const project = await lockProject(member.panel.projectId, trx)
+      if (
+        member.panel.status !== 'open' ||
+        !['panel_drawn', 'under_review'].includes(project.state)
+      ) {
+        throw new ReviewError('review.panel.errors.closed')
+      }
+      if (member.status !== 'invited') throw new ReviewError('review.panel.errors.not_invited')
+      const sheet = await ScoreSheet.query({ client: trx })
+        .where('panel_id', member.panelId)
+        .where('expert_id', member.expertId)
+        .first()
+      if (sheet && !sheet.isEditable) {
+        throw new ReviewError('review.panel.errors.decline_after_submit')
+      }
+      if (sheet) await sheet.delete()
+      member.useTransaction(trx)
+      member.merge({ status: 'declined', declineReason: reason, declinedAt: DateTime.utc() })
+      await member.save()
+
+      const declined = await PanelMember.query({ client: trx })
+        .where('panel_id', member.panelId)
+        .where('status', 'declined')
+      const nextId = nextAlternate(
+        member.panel.result,
+        declined.map((row) => row.expertId)
+      )
+      let next: PanelMember | null = null
+      if (nextId !== null) {
+        next = await PanelMember.query({ client: trx })
+          .where('panel_id', member.panelId)
+          .where('expert_id', nextId)
+          .where('status', 'standby')
+          .first()
+        if (next) {
+          next.merge({ status: 'invited', invitedAt: DateTime.utc() })
+          await next.save()
+        }
+      }
+      await audit.record(
+        {
+          ...actor,
+          action: 'review.panel.decline',
+          targetType: 'project',
+          targetId: project.id,
+          details: {
+            panelId: member.panelId,
+            expertId: member.expertId,
+            reason,
+            nextExpertId: next?.expertId ?? null,
+          },
+        },
+        trx
+      )
+      return next
+    })
+    if (invited) await this.notify([invited.id])
+    return invited
+  }
+
+  /**
+   * Sends the invitation to each member (after commit: a mail server that is down must not undo
+   * a draw). The outcome is kept on the seat: notified_at, or the error to show the reviewer.
+   */
+  async notify(memberIds: number[]) {
+    for (const memberId of memberIds) {
+      const member = await PanelMember.query()
+        .where('id', memberId)
+        .preload('expert')
+        .preload('panel', (query) => query.preload('project', (p) => p.preload('unit')))
+        .firstOrFail()
+      const project = member.panel.project
+      if (!member.expert.email) {
+        member.notifyError = 'no_email'
+        await member.save()
+        continue
+      }
+      try {
+        await mail.send(
+          new PanelInvitationMail(
+            member.expert,
+            project,
+            project.unit?.name ?? '',
+            member.seat === 'alternate'
+          )
+        )
+        member.merge({ notifiedAt: DateTime.utc(), notifyError: null })
+      } catch (error) {
+        logger.warn({ err: error, memberId }, 'panel invitation could not be sent')
+        member.notifyError = String((error as Error).message ?? error).slice(0, 255)
+      }
+      await member.save()
+    }
+  }
+
+  /** Every expert as the draw sees them, with this year's assignments counted. */
+  protected async candidates(
+    year: number,
+    trx: TransactionClientContract
+  ): Promise<ExpertCandidate[]> {
+    const experts = await Expert.query({ client: trx }).orderBy('id')
+    const counts = await trx
+      .from('panel_members')
+      .join('review_panels', 'review_panels.id', 'panel_members.panel_id')
+      .where('review_panels.year', year)
+      .where('panel_members.status', 'invited')
+      .groupBy('panel_members.expert_id')
+      .select('panel_members.expert_id as expertId')
+      .count('* as total')
+    const assignments = new Map<number, number>(
+      counts.map((row: { expertId: number; total: number | string }) => [
+        Number(row.expertId),
+        Number(row.total),
+      ])
+    )
+    return experts.map((expert) => ({
+      id: expert.id,
+      employerUnitId: expert.employerUnitId,
+      employer: expert.employer,
+      specialties: expert.specialties,
+      active: expert.isActive,
+      assignmentsThisYear: assignments.get(expert.id) ?? 0,
+      yearlyCap: expert.yearlyCap,
+      declaredConflictUnitIds: expert.conflictUnitIds,
+    }))
+  }
+
+  /** The project facts the exclusions need: applicant unit, and the expert who drafted it. */
+  protected async drawProjectOf(
+    project: Project,
+    trx: TransactionClientContract
+  ): Promise<DrawProject> {
+    const unit = await Unit.query({ client: trx }).where('id', project.unitId).firstOrFail()
+    const drafters = project.createdById
+      ? await Expert.query({ client: trx }).where('user_id', project.createdById).select('id')
+      : []
+    return {
+      applicantUnitId: unit.id,
+      applicantUnitName: unit.name,
+      drafterExpertIds: drafters.map((expert) => expert.id),
+    }
+  }
+}
+
+export default new PanelService()
