@@ -1,0 +1,132 @@
+import dgram from 'node:dgram'
+import { test } from '@japa/runner'
+import SnmpClient, { encodeOidContent, parseOid } from '#network_monitoring/snmp/client'
+import DevicePoller from '#network_monitoring/snmp/device_poller'
+import { freeUdpPort } from '#network_monitoring/simulator/external_agents'
+
+type Reply = (request: Buffer) => Buffer | Buffer[] | null
+
+/** A UDP "agent" we control byte for byte. */
+async function rawAgent(reply: Reply) {
+  const socket = dgram.createSocket('udp4')
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()))
+  let requests = 0
+  socket.on('message', (msg, rinfo) => {
+    requests++
+    const answer = reply(msg)
+    for (const datagram of answer === null ? [] : Array.isArray(answer) ? answer : [answer]) {
+      socket.send(datagram, rinfo.port, rinfo.address)
+    }
+  })
+  return {
+    port: socket.address().port,
+    requests: () => requests,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  }
+}
+
+/** Request-id bytes of a request we sent (version and community are short here). */
+function requestIdOf(request: Buffer): Buffer {
+  let pos = 2 + (request[1] & 0x80 ? request[1] & 0x7f : 0)
+  pos += 2 + request[pos + 1]
+  pos += 2 + request[pos + 1]
+  pos += 2 + (request[pos + 1] & 0x80 ? request[pos + 1] & 0x7f : 0)
+  return request.subarray(pos, pos + 2 + request[pos + 1])
+}
+
+/** A well-formed GetResponse to `request` carrying sysUpTime.0 = 4200. */
+function goodReply(request: Buffer): Buffer {
+  const tlv = (tag: number, ...parts: Buffer[]) => {
+    const body = Buffer.concat(parts)
+    return Buffer.concat([Buffer.from([tag, body.length]), body])
+  }
+  const name = encodeOidContent(parseOid('1.3.6.1.2.1.1.3.0'))
+  const varbind = tlv(0x30, tlv(0x06, name), tlv(0x43, Buffer.from([0x10, 0x68])))
+  const noError = Buffer.from([2, 1, 0, 2, 1, 0])
+  const pdu = tlv(0xa2, requestIdOf(request), noError, tlv(0x30, varbind))
+  return tlv(0x30, Buffer.from([2, 1, 1]), tlv(0x04, Buffer.from('public')), pdu)
+}
+
+test.group('snmp client failure handling', (group) => {
+  let client: SnmpClient
+  group.setup(async () => {
+    client = await SnmpClient.open({ timeoutMs: 200, retries: 1 })
+    return () => client.close()
+  })
+
+  test('an unreachable port times out after timeout × attempts', async ({ assert }) => {
+    const port = await freeUdpPort()
+    const started = performance.now()
+    const error = await client
+      .get({ host: '127.0.0.1', port }, ['1.3.6.1.2.1.1.3.0'])
+      .catch((failure) => failure)
+    const elapsed = performance.now() - started
+    assert.equal(error.code, 'E_SNMP_TIMEOUT')
+    assert.equal(error.name, 'SnmpTimeoutError')
+    assert.isAtLeast(elapsed, 390)
+    assert.isBelow(elapsed, 1000)
+  })
+
+  test('a garbage reply is a typed malformed-response error, not a crash', async ({ assert }) => {
+    const agent = await rawAgent(() => Buffer.from('this is not BER at all', 'utf8'))
+    try {
+      const result = await new DevicePoller(client).poll({ host: '127.0.0.1', port: agent.port })
+      assert.isFalse(result.ok)
+      assert.equal(result.error?.code, 'E_SNMP_MALFORMED_RESPONSE')
+      assert.equal(agent.requests(), 2)
+    } finally {
+      await agent.close()
+    }
+  })
+
+  test('a truncated reply fails its request at once', async ({ assert }) => {
+    const agent = await rawAgent((request) => {
+      const reply = goodReply(request)
+      return reply.subarray(0, reply.length - 3)
+    })
+    try {
+      const started = performance.now()
+      const error = await client
+        .get({ host: '127.0.0.1', port: agent.port }, ['1.3.6.1.2.1.1.3.0'])
+        .catch((failure) => failure)
+      assert.equal(error.code, 'E_SNMP_MALFORMED_RESPONSE')
+      assert.match(error.reason, /truncated/)
+      assert.isBelow(performance.now() - started, 150)
+    } finally {
+      await agent.close()
+    }
+  })
+
+  test('stray and duplicate datagrams are ignored; the real reply wins', async ({ assert }) => {
+    const agent = await rawAgent((request) => {
+      const good = goodReply(request)
+      const wrongId = Buffer.from(good)
+      wrongId[wrongId.indexOf(requestIdOf(request)) + 2] ^= 0xff
+      return [wrongId, good, good]
+    })
+    try {
+      const [upTime] = await client.get({ host: '127.0.0.1', port: agent.port }, [
+        '1.3.6.1.2.1.1.3.0',
+      ])
+      assert.equal(upTime.value, 4200)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      assert.isAtLeast(client.stats.stray, 2)
+    } finally {
+      await agent.close()
+    }
+  })
+
+  test('an aborted poll stops waiting for its device', async ({ assert }) => {
+    const port = await freeUdpPort()
+    const controller = new AbortController()
+    const started = performance.now()
+    setTimeout(() => controller.abort(), 50)
+    const result = await new DevicePoller(client).poll(
+      { host: '127.0.0.1', port, timeoutMs: 5000 },
+      { signal: controller.signal }
+    )
+    assert.equal(result.error?.code, 'E_SNMP_ABORTED')
+    assert.isBelow(performance.now() - started, 1000)
+    assert.equal(client.inFlight, 0)
+  })
+})
