@@ -1,0 +1,105 @@
+import { DateTime } from 'luxon'
+import type { I18n } from '@adonisjs/i18n'
+import type Device from '#network_monitoring/models/device'
+import type DeviceInterface from '#network_monitoring/models/device_interface'
+import { displayStatus } from '#network_monitoring/services/device_status'
+import { lineChart } from '#network_monitoring/services/svg_chart'
+import { formats } from '#network_monitoring/services/formats'
+import { historyQueries } from '#network_monitoring/services/history_queries'
+import { DISPLAY_ZONE } from '#start/view'
+
+const HOUR = 3600
+const DAY = 86400
+
+/** The interface charted when none is chosen: the busiest one that is up. */
+function defaultInterface(interfaces: DeviceInterface[]) {
+  const up = interfaces.filter((row) => row.isOperUp)
+  const traffic = (row: DeviceInterface) => (row.inBps ?? 0) + (row.outBps ?? 0)
+  return [...up].sort((a, b) => traffic(b) - traffic(a))[0] ?? interfaces[0] ?? null
+}
+
+/**
+ * What the device page shows besides the inventory: status, system group,
+ * interfaces, 24 h / 30 d traffic of one interface as SVG, availability and
+ * the last polls. Device must be loaded with state, interfaces and windows.
+ */
+export class DeviceDetailsService {
+  async load(device: Device, ifIndex: number | null, i18n: I18n) {
+    const now = DateTime.utc()
+    const nowTs = Math.floor(now.toSeconds())
+    const status = displayStatus(
+      {
+        isEnabled: device.isEnabled,
+        pollingSupported: device.pollingSupported,
+        pollIntervalSeconds: device.pollIntervalSeconds,
+        status: device.state?.status ?? null,
+        lastPollAt: device.state?.lastPollAt ?? null,
+      },
+      now
+    )
+    const activeWindow = (device.maintenanceWindows ?? []).find((window) => window.covers(now))
+    const selected =
+      (ifIndex !== null ? device.interfaces.find((row) => row.ifIndex === ifIndex) : null) ??
+      defaultInterface(device.interfaces)
+
+    const [availability24h, availability30dRollup, recentPolls, day, month] = await Promise.all([
+      historyQueries.deviceAvailabilityRaw(device.id, nowTs - DAY),
+      historyQueries.deviceAvailabilityRollup(device.id, HOUR, nowTs - 30 * DAY),
+      historyQueries.recentPolls(device.id),
+      selected ? historyQueries.interfaceTraffic(selected.id, nowTs - DAY, 300) : [],
+      selected ? historyQueries.interfaceRollups(selected.id, HOUR, nowTs - 30 * DAY) : [],
+    ])
+    const availability30d =
+      availability30dRollup.polls > 0
+        ? availability30dRollup
+        : await historyQueries.deviceAvailabilityRaw(device.id, nowTs - 30 * DAY)
+
+    const label = selected?.label ?? ''
+    const series = (points: typeof day) => [
+      {
+        className: 'mon-line-in',
+        label: i18n.t('monitoring.devices.legend_in'),
+        points: points.map(([ts, inBps]) => [ts, inBps] as [number, number | null]),
+      },
+      {
+        className: 'mon-line-out',
+        label: i18n.t('monitoring.devices.legend_out'),
+        points: points.map(([ts, , outBps]) => [ts, outBps] as [number, number | null]),
+      },
+    ]
+    const chart24h = lineChart({
+      series: series(day),
+      fromTs: nowTs - DAY,
+      toTs: nowTs,
+      gapSeconds: Math.max(900, device.pollIntervalSeconds * 3),
+      zone: DISPLAY_ZONE,
+      tickEverySeconds: 3 * HOUR,
+      tickFormat: 'HH:mm',
+    })
+    const chart30d = lineChart({
+      series: series(month),
+      fromTs: nowTs - 30 * DAY,
+      toTs: nowTs,
+      gapSeconds: 3 * HOUR,
+      zone: DISPLAY_ZONE,
+      tickEverySeconds: 5 * DAY,
+      tickFormat: 'MM-dd',
+    })
+
+    return {
+      status,
+      activeWindow: activeWindow ?? null,
+      selected,
+      selectedLabel: label,
+      availability24h,
+      availability30d,
+      recentPolls,
+      chart24h,
+      chart30d,
+      uptime: formats.uptimeParts(device.state?.sysUptimeTicks ?? null),
+      fmt: formats,
+    }
+  }
+}
+
+export default new DeviceDetailsService()

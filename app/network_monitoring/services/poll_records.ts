@@ -1,0 +1,75 @@
+import type { DeviceStatus } from '#network_monitoring/models/device_state'
+import type { SystemInfo } from '#network_monitoring/snmp/device_poller'
+
+/** A device the poller works on, as loaded for one tick. */
+export interface PollTarget {
+  deviceId: number
+  name: string
+  host: string
+  port: number
+  version: '1' | '2c'
+  /** null when the stored community cannot be decrypted (app key changed). */
+  community: string | null
+  intervalSeconds: number
+  /** Start of the cycle that last polled it (epoch ms), from the database. */
+  lastPollMs: number | null
+  status: DeviceStatus
+  consecutiveFailures: number
+  interfaceCount: number
+  /** Maintenance windows not yet over: [start, end) in epoch ms. */
+  maintenance: Array<[number, number]>
+}
+
+export interface InterfaceRates {
+  inBps: number | null
+  outBps: number | null
+  inUtilisation: number | null
+  outUtilisation: number | null
+  inErrorsPs: number | null
+  outErrorsPs: number | null
+  inDiscardsPs: number | null
+  outDiscardsPs: number | null
+}
+
+/** One interface as one poll saw it. Octet counters are decimal strings (they exceed 2⁵³). */
+export interface InterfaceRecord {
+  ifIndex: number
+  name: string | null
+  descr: string | null
+  alias: string | null
+  type: number | null
+  speedBps: number | null
+  adminStatus: number | null
+  operStatus: number | null
+  counterBits: 64 | 32 | null
+  inOctets: string | null
+  outOctets: string | null
+  inErrors: number | null
+  outErrors: number | null
+  inDiscards: number | null
+  outDiscards: number | null
+  /** null on the first poll and after a reboot or counter discontinuity. */
+  rates: InterfaceRates | null
+}
+
+/**
+ * The outcome of polling one device once: everything the store writes, so
+ * it can wait in memory while the database is unavailable.
+ */
+export interface PollRecord {
+  deviceId: number
+  deviceName: string
+  takenAtMs: number
+  durationMs: number
+  ok: boolean
+  errorCode: string | null
+  errorMessage: string | null
+  inMaintenance: boolean
+  status: DeviceStatus
+  previousStatus: DeviceStatus
+  consecutiveFailures: number
+  system: SystemInfo | null
+  cpuLoad: number | null
+  reboot: boolean
+  interfaces: InterfaceRecord[]
+}

@@ -1,0 +1,372 @@
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import audit from '#core/audit/audit_service'
+import { openSecret } from '#network_monitoring/services/credentials'
+import type { CounterSample } from '#network_monitoring/snmp/rates'
+import type { PollRecord, PollTarget } from '#network_monitoring/services/poll_records'
+import { markRollupDirty } from '#network_monitoring/services/marks'
+
+/** Rows per multi-row INSERT (well under SQLite's 32 766 bound parameters). */
+const INSERT_CHUNK = 400
+/** Poll records per transaction. */
+const RECORDS_PER_TRANSACTION = 100
+
+export class PollWriteError extends Error {
+  constructor(
+    public written: number,
+    public cause: unknown
+  ) {
+    super(`writing poll results failed after ${written} record(s): ${(cause as Error)?.message}`)
+  }
+}
+
+const sqlTime = (ms: number) =>
+  DateTime.fromMillis(ms, { zone: 'utc' }).toFormat('yyyy-MM-dd HH:mm:ss')
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size))
+  return out
+}
+
+function truncate(text: string | null | undefined, max: number) {
+  if (text === null || text === undefined) return null
+  return text.length > max ? text.slice(0, max) : text
+}
+
+/**
+ * Reads what the poller needs and writes what it found: the poll row, the
+ * latest device and interface state, raw samples, and an audit event when a
+ * device goes down or comes back. Each chunk of records is one transaction.
+ */
+export class PollStore {
+  /** Enabled v1/v2c devices with their state and current maintenance windows. */
+  async loadTargets(nowMs = Date.now()): Promise<PollTarget[]> {
+    const rows = await db
+      .from('network_devices as d')
+      .leftJoin('device_states as s', 's.device_id', 'd.id')
+      .where('d.is_enabled', true)
+      .whereIn('d.snmp_version', ['v1', 'v2c'])
+      .select(
+        'd.id',
+        'd.name',
+        'd.management_ip',
+        'd.snmp_port',
+        'd.snmp_version',
+        'd.community_encrypted',
+        'd.poll_interval_seconds',
+        's.last_poll_at',
+        's.status',
+        's.consecutive_failures',
+        's.interface_count'
+      )
+      .orderBy('d.id')
+    const windows = await db
+      .from('maintenance_windows')
+      .where('ends_at', '>', sqlTime(nowMs))
+      .select('device_id', 'starts_at', 'ends_at')
+    const maintenance = new Map<number, Array<[number, number]>>()
+    for (const window of windows) {
+      const list = maintenance.get(Number(window.device_id)) ?? []
+      list.push([toMs(window.starts_at), toMs(window.ends_at)])
+      maintenance.set(Number(window.device_id), list)
+    }
+    return rows.map((row) => ({
+      deviceId: Number(row.id),
+      name: row.name,
+      host: row.management_ip,
+      port: Number(row.snmp_port),
+      version: row.snmp_version === 'v1' ? '1' : '2c',
+      community: openSecret(row.community_encrypted),
+      intervalSeconds: Number(row.poll_interval_seconds),
+      lastPollMs: row.last_poll_at ? toMs(row.last_poll_at) : null,
+      status: row.status ?? 'unknown',
+      consecutiveFailures: Number(row.consecutive_failures ?? 0),
+      interfaceCount: Number(row.interface_count ?? 0),
+      maintenance: maintenance.get(Number(row.id)) ?? [],
+    }))
+  }
+
+  /** The last stored counters of devices, so rates continue across a restart. */
+  async loadSamples(deviceIds: number[]): Promise<Map<number, CounterSample>> {
+    const samples = new Map<number, CounterSample>()
+    for (const ids of chunks(deviceIds, INSERT_CHUNK)) {
+      const states = await db
+        .from('device_states')
+        .whereIn('device_id', ids)
+        .whereNotNull('last_sample_ms')
+        .select('device_id', 'sys_uptime_ticks', 'last_sample_ms')
+      for (const state of states) {
+        samples.set(Number(state.device_id), {
+          takenAtMs: Number(state.last_sample_ms),
+          sysUpTimeTicks: state.sys_uptime_ticks === null ? null : Number(state.sys_uptime_ticks),
+          interfaces: [],
+        })
+      }
+      const interfaces = await db
+        .from('device_interfaces')
+        .whereIn('device_id', ids)
+        .select(
+          'device_id',
+          'if_index',
+          'speed_bps',
+          'counter_bits',
+          'last_in_octets',
+          'last_out_octets',
+          'last_in_errors',
+          'last_out_errors',
+          'last_in_discards',
+          'last_out_discards',
+          'last_sample_ms'
+        )
+      for (const row of interfaces) {
+        const sample = samples.get(Number(row.device_id))
+        if (!sample || Number(row.last_sample_ms) !== sample.takenAtMs) continue
+        const num = (value: unknown) => (value === null ? null : Number(value))
+        sample.interfaces.push({
+          ifIndex: Number(row.if_index),
+          speedBps: num(row.speed_bps),
+          inOctets: row.last_in_octets === null ? null : BigInt(row.last_in_octets),
+          outOctets: row.last_out_octets === null ? null : BigInt(row.last_out_octets),
+          octetsCounterBits:
+            row.counter_bits === null ? null : (Number(row.counter_bits) as 64 | 32),
+          inErrors: num(row.last_in_errors),
+          outErrors: num(row.last_out_errors),
+          inDiscards: num(row.last_in_discards),
+          outDiscards: num(row.last_out_discards),
+        })
+      }
+    }
+    return samples
+  }
+
+  /**
+   * Writes records oldest first, RECORDS_PER_TRANSACTION at a time. `late`
+   * records (from the in-memory buffer) also mark their period for re-rollup.
+   * Throws PollWriteError telling how many records were committed.
+   */
+  async write(records: PollRecord[], options: { late?: boolean } = {}) {
+    let written = 0
+    for (const batch of chunks(records, RECORDS_PER_TRANSACTION)) {
+      try {
+        await db.transaction(async (trx) => {
+          await this.#writeBatch(trx, batch)
+          if (options.late) {
+            const oldest = Math.min(...batch.map((record) => record.takenAtMs))
+            await markRollupDirty(trx, Math.floor(oldest / 1000))
+          }
+        })
+      } catch (error) {
+        throw new PollWriteError(written, error)
+      }
+      written += batch.length
+    }
+    return written
+  }
+
+  async #writeBatch(trx: TransactionClientContract, batch: PollRecord[]) {
+    const now = sqlTime(Date.now())
+    for (const rows of chunks(
+      batch.map((record) => ({
+        device_id: record.deviceId,
+        ts: Math.floor(record.takenAtMs / 1000),
+        duration_ms: Math.min(Math.round(record.durationMs), 2_000_000_000),
+        ok: record.ok,
+        in_maintenance: record.inMaintenance,
+        error_code: truncate(record.errorCode, 40),
+      })),
+      INSERT_CHUNK
+    )) {
+      await trx
+        .knexQuery()
+        .table('device_polls')
+        .insert(rows)
+        .onConflict(['device_id', 'ts'])
+        .ignore()
+    }
+
+    // Latest state: the newest record of each device in this batch.
+    const latest = new Map<number, PollRecord>()
+    for (const record of batch) {
+      const current = latest.get(record.deviceId)
+      if (!current || current.takenAtMs <= record.takenAtMs) latest.set(record.deviceId, record)
+    }
+    const stateRows = [...latest.values()].map((record) => ({
+      device_id: record.deviceId,
+      status: record.status,
+      status_changed_at: record.status !== record.previousStatus ? sqlTime(record.takenAtMs) : null,
+      last_poll_at: sqlTime(record.takenAtMs),
+      last_ok_at: record.ok ? sqlTime(record.takenAtMs) : null,
+      last_duration_ms: Math.round(record.durationMs),
+      consecutive_failures: record.consecutiveFailures,
+      last_error_code: truncate(record.errorCode, 40),
+      last_error_message: truncate(record.errorMessage, 255),
+      sys_name: truncate(record.system?.sysName, 255),
+      sys_descr: record.system?.sysDescr ?? null,
+      sys_object_id: truncate(record.system?.sysObjectId, 128),
+      sys_uptime_ticks: record.system?.sysUpTimeTicks ?? null,
+      last_sample_ms: record.ok ? record.takenAtMs : null,
+      cpu_load: record.cpuLoad,
+      interface_count: record.interfaces.length,
+      updated_at: now,
+    }))
+    const okRows = stateRows.filter((row) => row.last_ok_at !== null)
+    const failedRows = stateRows.filter((row) => row.last_ok_at === null)
+    const always = [
+      'status',
+      'last_poll_at',
+      'last_duration_ms',
+      'consecutive_failures',
+      'last_error_code',
+      'last_error_message',
+      'updated_at',
+    ]
+    for (const [rows, merge] of [
+      [
+        okRows,
+        [
+          ...always,
+          'last_ok_at',
+          'sys_name',
+          'sys_descr',
+          'sys_object_id',
+          'sys_uptime_ticks',
+          'last_sample_ms',
+          'cpu_load',
+          'interface_count',
+        ],
+      ],
+      [failedRows, always],
+    ] as const) {
+      for (const group of [true, false]) {
+        // status_changed_at only moves when the status changed
+        const part = rows.filter((row) => (row.status_changed_at !== null) === group)
+        for (const slice of chunks(part, INSERT_CHUNK)) {
+          await trx
+            .knexQuery()
+            .table('device_states')
+            .insert(slice)
+            .onConflict('device_id')
+            .merge(group ? [...merge, 'status_changed_at'] : [...merge])
+        }
+      }
+    }
+
+    // Latest interface state of devices that answered.
+    const answered = [...latest.values()].filter((record) => record.ok)
+    const interfaceRows = answered.flatMap((record) =>
+      record.interfaces.map((row) => ({
+        device_id: record.deviceId,
+        if_index: row.ifIndex,
+        name: truncate(row.name, 64),
+        descr: truncate(row.descr, 255),
+        alias: truncate(row.alias, 255),
+        if_type: row.type,
+        speed_bps: row.speedBps,
+        admin_status: row.adminStatus,
+        oper_status: row.operStatus,
+        in_bps: row.rates?.inBps ?? null,
+        out_bps: row.rates?.outBps ?? null,
+        in_utilisation: row.rates?.inUtilisation ?? null,
+        out_utilisation: row.rates?.outUtilisation ?? null,
+        in_errors_ps: row.rates?.inErrorsPs ?? null,
+        out_errors_ps: row.rates?.outErrorsPs ?? null,
+        in_discards_ps: row.rates?.inDiscardsPs ?? null,
+        out_discards_ps: row.rates?.outDiscardsPs ?? null,
+        counter_bits: row.counterBits,
+        last_in_octets: row.inOctets,
+        last_out_octets: row.outOctets,
+        last_in_errors: row.inErrors,
+        last_out_errors: row.outErrors,
+        last_in_discards: row.inDiscards,
+        last_out_discards: row.outDiscards,
+        last_sample_ms: record.takenAtMs,
+        updated_at: now,
+      }))
+    )
+    const interfaceColumns = interfaceRows.length > 0 ? Object.keys(interfaceRows[0]) : []
+    for (const slice of chunks(interfaceRows, 150)) {
+      await trx
+        .knexQuery()
+        .table('device_interfaces')
+        .insert(slice)
+        .onConflict(['device_id', 'if_index'])
+        .merge(interfaceColumns.filter((column) => column !== 'device_id' && column !== 'if_index'))
+    }
+
+    // Raw samples of every answered poll (late ones too) that has rates.
+    const withRates = batch.filter(
+      (record) => record.ok && record.interfaces.some((row) => row.rates !== null)
+    )
+    if (withRates.length > 0) {
+      const ids = new Map<string, number>()
+      const deviceIds = [...new Set(withRates.map((record) => record.deviceId))]
+      for (const slice of chunks(deviceIds, INSERT_CHUNK)) {
+        const rows = await trx
+          .from('device_interfaces')
+          .whereIn('device_id', slice)
+          .select('id', 'device_id', 'if_index')
+        for (const row of rows) ids.set(`${row.device_id}:${row.if_index}`, Number(row.id))
+      }
+      const sampleRows = withRates.flatMap((record) =>
+        record.interfaces
+          .filter((row) => row.rates !== null && ids.has(`${record.deviceId}:${row.ifIndex}`))
+          .map((row) => ({
+            interface_id: ids.get(`${record.deviceId}:${row.ifIndex}`)!,
+            ts: Math.floor(record.takenAtMs / 1000),
+            in_bps: row.rates!.inBps,
+            out_bps: row.rates!.outBps,
+            in_errors_ps: row.rates!.inErrorsPs,
+            out_errors_ps: row.rates!.outErrorsPs,
+            in_discards_ps: row.rates!.inDiscardsPs,
+            out_discards_ps: row.rates!.outDiscardsPs,
+            oper_up: row.operStatus === 1,
+          }))
+      )
+      for (const slice of chunks(sampleRows, INSERT_CHUNK)) {
+        await trx
+          .knexQuery()
+          .table('interface_samples')
+          .insert(slice)
+          .onConflict(['interface_id', 'ts'])
+          .ignore()
+      }
+    }
+
+    // Going down and coming back are events of the audit trail.
+    for (const record of batch) {
+      const wentDown = record.status === 'down' && record.previousStatus !== 'down'
+      const cameBack = record.status === 'up' && record.previousStatus === 'down'
+      if (!wentDown && !cameBack) continue
+      await audit.record(
+        {
+          actorId: null,
+          actorName: null,
+          ip: null,
+          action: wentDown ? 'device.down' : 'device.up',
+          targetType: 'network_device',
+          targetId: record.deviceId,
+          outcome: wentDown ? 'failure' : 'success',
+          details: {
+            name: record.deviceName,
+            at: new Date(record.takenAtMs).toISOString(),
+            previous: record.previousStatus,
+            errorCode: record.errorCode,
+            inMaintenance: record.inMaintenance,
+          },
+        },
+        trx
+      )
+    }
+  }
+}
+
+/** A timestamp column as returned by SQLite (text, UTC) or mysql2 (Date). */
+export function toMs(value: unknown): number {
+  if (value instanceof Date) return value.getTime()
+  if (typeof value === 'string') {
+    return DateTime.fromSQL(value, { zone: 'utc' }).toMillis()
+  }
+  return Number(value)
+}

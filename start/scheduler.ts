@@ -1,0 +1,17 @@
+/**
+ * Cron jobs of the web process (preloaded for the `web` environment only):
+ * the SNMP poll tick, rollups and the retention purge. Every job can also be
+ * run by hand (`node ace snmp:poll`, `node ace snmp:retention`). Set
+ * SCHEDULER_ENABLED=false when a separate `snmp:poll` process does the polling.
+ */
+import app from '@adonisjs/core/services/app'
+import logger from '@adonisjs/core/services/logger'
+import { monitoringSettings } from '#network_monitoring/services/monitoring_settings'
+import { startMonitoringSchedule } from '#network_monitoring/jobs/monitoring_schedule'
+
+if (monitoringSettings().schedulerEnabled) {
+  app.ready(() => {
+    const stop = startMonitoringSchedule({ logger })
+    app.terminating(stop)
+  })
+}
