@@ -29,6 +29,8 @@ export default class DemoSeed extends BaseCommand {
     } else {
       await seedIdentity((line) => this.logger.info(line))
     }
+    await this.seedNetwork()
+    await this.seedReview()
 
     const present = await User.query()
       .whereIn(
@@ -46,5 +48,26 @@ export default class DemoSeed extends BaseCommand {
     }
     this.logger.info('Demo logins (change them before any real use):')
     table.render()
+  }
+
+  /** The simulated county's sites and devices (only into an empty inventory with --if-empty). */
+  protected async seedNetwork() {
+    const { default: Device } = await import('#network_monitoring/models/device')
+    const { seedNetwork } = await import('#database/seeders/demo/network')
+    const { monitoringSettings } = await import('#network_monitoring/services/monitoring_settings')
+    const devices = await Device.query().count('* as total')
+    if (this.ifEmpty && Number(devices[0].$extras.total) > 0) {
+      this.logger.info('Inventory already has devices: network demo seeding skipped')
+      return
+    }
+    await seedNetwork((line) => this.logger.info(line), {
+      basePort: monitoringSettings().simulatorPort,
+    })
+  }
+
+  /** A year of reviewed projects, experts and panels (skipped when the demo projects exist). */
+  protected async seedReview() {
+    const { seedReview } = await import('#database/seeders/demo/review')
+    await seedReview((line) => this.logger.info(line))
   }
 }

@@ -11,6 +11,8 @@ export const http = defineConfig({
   generateRequestId: true,
   allowMethodSpoofing: true,
   useAsyncLocalStorage: false,
+  /** "a,b" typed into a search box stays one string; long budget tables stay arrays. */
+  qs: { parse: { comma: false, arrayLimit: 500 } },
   /**
    * Behind a reverse proxy set this to trust it, so the audit log records
    * the client's address rather than the proxy's.

@@ -33,4 +33,22 @@ export default await Env.create(new URL('../', import.meta.url), {
   MAIL_FROM: Env.schema.string.optional(),
 
   BUREAU_NAME: Env.schema.string.optional(),
+
+  /*
+   * Extranet monitoring (README "Monitoring"): the built-in SNMP simulator,
+   * the poller, and how long history is kept.
+   */
+  SNMP_SIMULATOR: Env.schema.boolean.optional(),
+  SIMULATOR_PORT: Env.schema.number.optional(),
+  SIMULATOR_FAULT_FILE: Env.schema.string.optional(),
+  SCHEDULER_ENABLED: Env.schema.boolean.optional(),
+  POLL_CRON: Env.schema.string.optional(),
+  SNMP_TIMEOUT_MS: Env.schema.number.optional(),
+  SNMP_RETRIES: Env.schema.number.optional(),
+  SNMP_CONCURRENCY: Env.schema.number.optional(),
+  POLL_BUFFER_MAX: Env.schema.number.optional(),
+  RAW_RETENTION_HOURS: Env.schema.number.optional(),
+  ROLLUP_RETENTION_DAYS: Env.schema.number.optional(),
+  ROLLUP_5M_RETENTION_DAYS: Env.schema.number.optional(),
+  BOARD_REFRESH_SECONDS: Env.schema.number.optional(),
 })

@@ -3,3 +3,5 @@
  */
 import '#identity/routes'
 import '#core/audit/routes'
+import '#network_monitoring/routes'
+import '#project_review/routes'

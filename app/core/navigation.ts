@@ -14,6 +14,19 @@ const ITEMS: NavItem[] = [
   { label: 'nav.users', href: '/admin/users', roles: ['sysadmin'] },
   { label: 'nav.units', href: '/admin/units', roles: ['sysadmin'] },
   { label: 'nav.audit', href: '/audit', roles: ['auditor'] },
+  { label: 'monitoring.nav.board', href: '/monitoring/board', roles: ['netadmin'] },
+  { label: 'monitoring.nav.devices', href: '/monitoring/devices', roles: ['netadmin'] },
+  { label: 'monitoring.nav.sites', href: '/monitoring/sites', roles: ['netadmin'] },
+  {
+    label: 'monitoring.nav.availability',
+    href: '/monitoring/reports/availability',
+    roles: ['netadmin'],
+  },
+  { label: 'review.nav.projects', href: '/review/projects', roles: ['applicant', 'reviewer'] },
+  { label: 'review.nav.tasks', href: '/review/tasks', roles: ['expert'] },
+  { label: 'review.nav.experts', href: '/review/experts', roles: ['sysadmin', 'reviewer'] },
+  { label: 'review.nav.settings', href: '/review/settings', roles: ['sysadmin'] },
+  { label: 'review.nav.tokens', href: '/review/tokens', roles: ['sysadmin'] },
   { label: 'nav.password', href: '/account/password', roles: 'all' },
 ]
 

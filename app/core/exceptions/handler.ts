@@ -1,4 +1,5 @@
 import app from '@adonisjs/core/services/app'
+import i18nManager from '@adonisjs/i18n/services/main'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 import audit, { actorFrom } from '#core/audit/audit_service'
@@ -43,6 +44,12 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       }
       ctx.session.flash('error', ctx.i18n.t('messages.errors.csrf'))
       return ctx.response.redirect().back()
+    }
+    if (isCode(error, 'E_REQUEST_ENTITY_TOO_LARGE')) {
+      // The body parser refuses before the session and the locale exist, so no flash and no ctx.i18n.
+      const message = i18nManager.locale(i18nManager.defaultLocale).t('messages.errors.too_large')
+      if (this.wantsJson(ctx)) return ctx.response.status(413).send({ error: message })
+      return ctx.response.status(413).send(await ctx.view.render('pages/errors/too_large'))
     }
     if (isCode(error, 'E_TOO_MANY_REQUESTS') && !this.wantsJson(ctx)) {
       ctx.session.flash('error', ctx.i18n.t('messages.errors.too_many_requests'))

@@ -5,7 +5,13 @@ import audit, { actorFrom } from '#core/audit/audit_service'
 
 export const LAST_SEEN_KEY = 'lastSeenAt'
 
-/** Logs a user out after SESSION_IDLE_MINUTES (default 30) without a request. */
+/** Sent by auto-refreshing pages: such requests are not user activity. */
+export const BACKGROUND_HEADER = 'x-shuzhi-background'
+
+/**
+ * Logs a user out after SESSION_IDLE_MINUTES (default 30) without activity.
+ * Background refreshes (status board) do not count as activity.
+ */
 export default class IdleTimeoutMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     const user = ctx.auth.user
@@ -28,7 +34,9 @@ export default class IdleTimeoutMiddleware {
         ctx.session.flash('warning', ctx.i18n.t('messages.auth.idle_expired'))
         return ctx.response.redirect('/login')
       }
-      ctx.session.put(LAST_SEEN_KEY, now)
+      if (ctx.request.header(BACKGROUND_HEADER) !== '1') {
+        ctx.session.put(LAST_SEEN_KEY, now)
+      }
     }
     return next()
   }

@@ -226,4 +226,21 @@ test.group('Login', (group) => {
     fresh.assertStatus(200)
     fresh.assertTextIncludes('工作台')
   })
+
+  test('background refreshes do not keep an idle session alive', async ({ client }) => {
+    const user = await createUser({ roles: ['reviewer'] })
+    const lastSeenAt = Date.now() - 20 * 60_000
+    const refresh = await client
+      .get('/')
+      .header('x-shuzhi-background', '1')
+      .loginAs(user)
+      .withSession({ lastSeenAt })
+    refresh.assertStatus(200)
+    refresh.assertSession('lastSeenAt', lastSeenAt)
+
+    const click = await client.get('/').loginAs(user).withSession({ lastSeenAt })
+    click.assertStatus(200)
+    const seen = Number(click.session().lastSeenAt)
+    if (!(seen > lastSeenAt)) throw new Error('a real request must refresh lastSeenAt')
+  })
 })
