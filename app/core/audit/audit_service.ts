@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { LucidRow } from '@adonisjs/lucid/types/model'
 import AuditEvent from '#core/audit/audit_event'
 import { chainHash, type ChainedContent } from '#core/audit/chain'
 
@@ -63,6 +64,15 @@ export class AuditService {
   /** Records an event on behalf of the current request's user. */
   async recordFor(ctx: HttpContext, entry: AuditEntry, trx?: TransactionClientContract) {
     return this.record({ ...actorFrom(ctx), ...entry }, trx)
+  }
+
+  /** Saves a model's pending changes and records their audit event in one transaction. */
+  async saveWithAudit(model: LucidRow, entry: AuditEntry) {
+    return db.transaction(async (trx) => {
+      model.useTransaction(trx)
+      await model.save()
+      return this.append(entry, trx)
+    })
   }
 
   protected async append(entry: AuditEntry, trx: TransactionClientContract) {

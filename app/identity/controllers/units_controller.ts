@@ -100,20 +100,13 @@ export default class UnitsController {
     const { params, response, session, bouncer, i18n } = ctx
     await bouncer.with(AdminPolicy).authorize('manageUnits')
     const unit = await Unit.findOrFail(params.id)
-    await db.transaction(async (trx) => {
-      unit.useTransaction(trx)
-      unit.isActive = !unit.isActive
-      await unit.save()
-      await audit.record(
-        {
-          ...actorFrom(ctx),
-          action: unit.isActive ? 'unit.enable' : 'unit.disable',
-          targetType: 'unit',
-          targetId: unit.id,
-          details: { name: unit.name },
-        },
-        trx
-      )
+    unit.isActive = !unit.isActive
+    await audit.saveWithAudit(unit, {
+      ...actorFrom(ctx),
+      action: unit.isActive ? 'unit.enable' : 'unit.disable',
+      targetType: 'unit',
+      targetId: unit.id,
+      details: { name: unit.name },
     })
     session.flash(
       'success',

@@ -94,61 +94,41 @@ export class UserAdminService {
   }
 
   async setActive(user: User, active: boolean, actor: AuditActor) {
-    return db.transaction(async (trx) => {
-      user.useTransaction(trx)
-      user.isActive = active
-      await user.save()
-      await audit.record(
-        {
-          ...actor,
-          action: active ? 'user.enable' : 'user.disable',
-          targetType: 'user',
-          targetId: user.id,
-          details: { username: user.username },
-        },
-        trx
-      )
+    user.isActive = active
+    await audit.saveWithAudit(user, {
+      ...actor,
+      action: active ? 'user.enable' : 'user.disable',
+      targetType: 'user',
+      targetId: user.id,
+      details: { username: user.username },
     })
   }
 
   async resetPassword(user: User, password: string, actor: AuditActor) {
-    return db.transaction(async (trx) => {
-      user.useTransaction(trx)
-      user.password = password
-      user.mustChangePassword = true
-      user.passwordChangedAt = DateTime.utc()
-      user.failedLoginCount = 0
-      user.lockedUntil = null
-      await user.save()
-      await audit.record(
-        {
-          ...actor,
-          action: 'user.reset_password',
-          targetType: 'user',
-          targetId: user.id,
-          details: { username: user.username },
-        },
-        trx
-      )
+    user.merge({
+      password,
+      mustChangePassword: true,
+      passwordChangedAt: DateTime.utc(),
+      failedLoginCount: 0,
+      lockedUntil: null,
+    })
+    await audit.saveWithAudit(user, {
+      ...actor,
+      action: 'user.reset_password',
+      targetType: 'user',
+      targetId: user.id,
+      details: { username: user.username },
     })
   }
 
   async unlock(user: User, actor: AuditActor) {
-    return db.transaction(async (trx) => {
-      user.useTransaction(trx)
-      user.failedLoginCount = 0
-      user.lockedUntil = null
-      await user.save()
-      await audit.record(
-        {
-          ...actor,
-          action: 'user.unlock',
-          targetType: 'user',
-          targetId: user.id,
-          details: { username: user.username },
-        },
-        trx
-      )
+    user.merge({ failedLoginCount: 0, lockedUntil: null })
+    await audit.saveWithAudit(user, {
+      ...actor,
+      action: 'user.unlock',
+      targetType: 'user',
+      targetId: user.id,
+      details: { username: user.username },
     })
   }
 }

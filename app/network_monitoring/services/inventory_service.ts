@@ -226,20 +226,13 @@ export class InventoryService {
   }
 
   async setEnabled(device: Device, enabled: boolean, actor: AuditActor) {
-    return db.transaction(async (trx) => {
-      device.useTransaction(trx)
-      device.isEnabled = enabled
-      await device.save()
-      await audit.record(
-        {
-          ...actor,
-          action: enabled ? 'device.enable' : 'device.disable',
-          targetType: 'network_device',
-          targetId: device.id,
-          details: { name: device.name },
-        },
-        trx
-      )
+    device.isEnabled = enabled
+    await audit.saveWithAudit(device, {
+      ...actor,
+      action: enabled ? 'device.enable' : 'device.disable',
+      targetType: 'network_device',
+      targetId: device.id,
+      details: { name: device.name },
     })
   }
 
