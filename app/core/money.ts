@@ -3,6 +3,7 @@
  * settlements. Floats never hold money; these helpers are the only place where
  * 元 text becomes fen and fen becomes 元 / 万元 text.
  */
+import { RuleError } from '#core/rule_error'
 
 /** Largest amount a user may type: 10^10 元 (100 亿元) — far beyond any county project, still exact. */
 export const MAX_YUAN = 10_000_000_000
@@ -25,18 +26,14 @@ export type MoneyErrorReason = keyof typeof REASONS
 export type MoneyErrorCode = (typeof REASONS)[MoneyErrorReason]
 
 /** One class for every money rejection so callers can map `code` to HTTP and `i18nKey` to a message. */
-export class MoneyError extends Error {
-  readonly code: MoneyErrorCode
-  readonly i18nKey: `money.${MoneyErrorReason}`
+export class MoneyError extends RuleError<MoneyErrorCode> {
+  declare readonly i18nKey: `money.${MoneyErrorReason}`
 
   constructor(
     readonly reason: MoneyErrorReason,
     readonly input?: unknown
   ) {
-    super(`invalid money (${reason}): ${String(input)}`)
-    this.name = 'MoneyError'
-    this.code = REASONS[reason]
-    this.i18nKey = `money.${reason}`
+    super(REASONS[reason], `money.${reason}`, {}, `invalid money (${reason}): ${String(input)}`)
   }
 }
 

@@ -1,6 +1,7 @@
 import { Exception } from '@adonisjs/core/exceptions'
 import type { HttpContext } from '@adonisjs/core/http'
 import { AuthorizationResponse, errors as bouncerErrors } from '@adonisjs/bouncer'
+import { RuleError } from '#core/rule_error'
 
 /**
  * A refused review action (illegal transition, sheet already submitted, too few experts …).
@@ -20,9 +21,9 @@ export class ReviewError extends Exception {
   }
 
   /** Wraps a domain-rule error (DrawError, ReviewRuleError, MoneyError) keeping its i18n key. */
-  static fromDomain(error: { i18nKey: string; details?: Record<string, string | number> }) {
+  static fromDomain(error: RuleError) {
     const key = error.i18nKey.startsWith('review.') ? error.i18nKey : `review.${error.i18nKey}`
-    return new ReviewError(key, error.details ?? {}, { status: 422 })
+    return new ReviewError(key, error.details, { status: 422 })
   }
 
   async handle(error: ReviewError, ctx: HttpContext) {
@@ -37,14 +38,8 @@ export class ReviewError extends Exception {
 }
 
 /** True for the domain errors of app/project_review/domain and app/core/money. */
-export function isDomainError(
-  error: unknown
-): error is { i18nKey: string; details?: Record<string, string | number> } {
-  return (
-    error instanceof Error &&
-    ['DrawError', 'ReviewRuleError', 'MoneyError'].includes(error.name) &&
-    typeof (error as { i18nKey?: unknown }).i18nKey === 'string'
-  )
+export function isDomainError(error: unknown): error is RuleError {
+  return error instanceof RuleError
 }
 
 /**

@@ -1,4 +1,5 @@
 import { assertFen, sumFen } from '#core/money'
+import { RuleError } from '#core/rule_error'
 
 /**
  * Review arithmetic: score sheets → panel score → conclusion, expert recommendations → recommended
@@ -53,16 +54,11 @@ const ERRORS = {
 export type ReviewErrorCode = keyof typeof ERRORS
 
 /** Rejections of sheet, template or settings data, with details an error message can interpolate. */
-export class ReviewRuleError extends Error {
-  readonly i18nKey: (typeof ERRORS)[ReviewErrorCode]
+export class ReviewRuleError extends RuleError<ReviewErrorCode> {
+  declare readonly i18nKey: (typeof ERRORS)[ReviewErrorCode]
 
-  constructor(
-    readonly code: ReviewErrorCode,
-    readonly details: Record<string, string | number> = {}
-  ) {
-    super(`${code} ${JSON.stringify(details)}`)
-    this.name = 'ReviewRuleError'
-    this.i18nKey = ERRORS[code]
+  constructor(code: ReviewErrorCode, details: Record<string, string | number> = {}) {
+    super(code, ERRORS[code], details)
   }
 }
 

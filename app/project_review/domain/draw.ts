@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
+import { RuleError } from '#core/rule_error'
 
 /**
  * 专家随机抽取与回避. The draw must be fair, free of conflicts and auditable: the eligible list is
@@ -61,16 +62,11 @@ const ERRORS = {
 export type DrawErrorCode = keyof typeof ERRORS
 
 /** A refused draw: nothing is drawn, the details say why (e.g. { required: 5, eligible: 3 }). */
-export class DrawError extends Error {
-  readonly i18nKey: (typeof ERRORS)[DrawErrorCode]
+export class DrawError extends RuleError<DrawErrorCode> {
+  declare readonly i18nKey: (typeof ERRORS)[DrawErrorCode]
 
-  constructor(
-    readonly code: DrawErrorCode,
-    readonly details: Record<string, string | number> = {}
-  ) {
-    super(`${code} ${JSON.stringify(details)}`)
-    this.name = 'DrawError'
-    this.i18nKey = ERRORS[code]
+  constructor(code: DrawErrorCode, details: Record<string, string | number> = {}) {
+    super(code, ERRORS[code], details)
   }
 }
 
