@@ -88,7 +88,10 @@ export const deviceListValidator = vine.create({
 
 export const maintenanceWindowValidator = vine.create({
   startsAt: vine.date({ formats: ['YYYY-MM-DDTHH:mm', 'YYYY-MM-DD HH:mm'] }),
-  endsAt: vine.date({ formats: ['YYYY-MM-DDTHH:mm', 'YYYY-MM-DD HH:mm'] }).afterField('startsAt'),
+  // compare to the minute: VineJS compares whole days by default, refusing 08:00 → 09:00
+  endsAt: vine
+    .date({ formats: ['YYYY-MM-DDTHH:mm', 'YYYY-MM-DD HH:mm'] })
+    .afterField('startsAt', { compare: 'minute' }),
   reason: vine.string().trim().minLength(2).maxLength(200),
 })
 

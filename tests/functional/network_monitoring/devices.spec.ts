@@ -312,6 +312,26 @@ test.group('Device inventory', (group) => {
     await AuditEvent.query().where('action', 'device.delete').firstOrFail()
   })
 
+  test('a maintenance window inside one day (08:00 → 09:00 Beijing time) is accepted', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['netadmin'] })
+    const { town } = await createSiteTree()
+    const device = await createDevice(town)
+    const response = await client
+      .post(`/monitoring/devices/${device.id}/maintenance`)
+      .header('referer', `/monitoring/devices/${device.id}`)
+      .loginAs(admin)
+      .form({ startsAt: '2026-03-05T08:00', endsAt: '2026-03-05T09:00', reason: '板卡更换' })
+      .withCsrfToken()
+    response.assertTextIncludes('维护窗口已登记')
+    assertNotIncludes(response, '结束时间必须晚于开始时间')
+    const stored = await device.related('maintenanceWindows').query().firstOrFail()
+    assert.equal(stored.startsAt.toMillis(), Date.UTC(2026, 2, 5, 0, 0))
+    assert.equal(stored.endsAt.toMillis(), Date.UTC(2026, 2, 5, 1, 0))
+  })
+
   test('maintenance windows are added and removed with an audit trail', async ({
     client,
     assert,
@@ -336,7 +356,16 @@ test.group('Device inventory', (group) => {
       .form({ startsAt: '2026-03-02T22:00', endsAt: '2026-03-02T02:00', reason: '反了' })
       .withCsrfToken()
     refused.assertTextIncludes('结束时间必须晚于开始时间')
+    const sameMinute = await client
+      .post(`/monitoring/devices/${device.id}/maintenance`)
+      .header('referer', `/monitoring/devices/${device.id}`)
+      .loginAs(admin)
+      .form({ startsAt: '2026-03-03T08:00', endsAt: '2026-03-03T08:00', reason: '零时长' })
+      .withCsrfToken()
+    sameMinute.assertTextIncludes('结束时间必须晚于开始时间')
+    assert.lengthOf(await db.from('maintenance_windows').where('device_id', device.id), 1)
     await client
+
       .delete(`/monitoring/devices/${device.id}/maintenance/${stored.id}`)
       .loginAs(admin)
       .withCsrfToken()
