@@ -19,12 +19,12 @@ export default class BoardController {
   async json({ response, bouncer, i18n }: HttpContext) {
     await bouncer.with(MonitoringPolicy).authorize('view')
     const board = await loadBoard()
+    const updatedTime = formatDateTime(board.generatedAt, 'HH:mm:ss')
     response.header('cache-control', 'no-store')
     return {
       generatedAt: board.generatedAt,
-      updatedText: i18n.t('monitoring.board.updated_at', {
-        time: formatDateTime(board.generatedAt, 'HH:mm:ss'),
-      }),
+      updatedTime,
+      updatedText: i18n.t('monitoring.board.updated_at', { time: updatedTime }),
       counts: board.counts,
       groups: board.groups.map((group) => ({ key: group.key, counts: group.counts })),
       devices: board.groups.flatMap((group) =>

@@ -34,7 +34,13 @@ export interface Board {
   down: BoardDevice[]
 }
 
-const emptyCounts = (): StatusCounts => ({ up: 0, down: 0, unknown: 0, disabled: 0 })
+const emptyCounts = (): StatusCounts => ({
+  up: 0,
+  down: 0,
+  unknown: 0,
+  maintenance: 0,
+  disabled: 0,
+})
 
 /**
  * The status of every device, grouped as the county is organised: county
@@ -84,8 +90,10 @@ export async function loadBoard(now = DateTime.utc()): Promise<Board> {
     const lastPollAt = row.last_poll_at
       ? DateTime.fromMillis(toMs(row.last_poll_at), { zone: 'utc' })
       : null
+    const maintenance = inMaintenance.has(Number(row.id))
     const status = displayStatus(
       {
+        inMaintenance: maintenance,
         isEnabled: Boolean(row.is_enabled),
         pollingSupported: POLLABLE_VERSIONS.includes(row.snmp_version as SnmpVersion),
         pollIntervalSeconds: Number(row.poll_interval_seconds),
@@ -103,7 +111,7 @@ export async function loadBoard(now = DateTime.utc()): Promise<Board> {
           ? `${row.parent_name} · ${row.site_name}`
           : row.site_name,
       status,
-      maintenance: inMaintenance.has(Number(row.id)),
+      maintenance,
       since: row.status_changed_at ? new Date(toMs(row.status_changed_at)).toISOString() : null,
       error: status === 'down' ? row.last_error_code : null,
     }

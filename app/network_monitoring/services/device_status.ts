@@ -1,7 +1,16 @@
 import type { DateTime } from 'luxon'
 
 /** What a screen shows for a device. */
-export type DisplayStatus = 'up' | 'down' | 'unknown' | 'disabled'
+export type DisplayStatus = 'up' | 'down' | 'unknown' | 'maintenance' | 'disabled'
+
+/** Board order of the statuses (totals, legend). */
+export const DISPLAY_STATUSES: DisplayStatus[] = [
+  'up',
+  'down',
+  'maintenance',
+  'unknown',
+  'disabled',
+]
 
 export interface StatusInputs {
   isEnabled: boolean
@@ -9,6 +18,8 @@ export interface StatusInputs {
   pollIntervalSeconds: number
   status: 'up' | 'down' | 'unknown' | null
   lastPollAt: DateTime | null
+  /** Inside a maintenance window now: neither up nor down, whatever the last poll said. */
+  inMaintenance?: boolean
 }
 
 /**
@@ -22,6 +33,7 @@ export function isStale(lastPollAt: DateTime | null, intervalSeconds: number, no
 
 export function displayStatus(input: StatusInputs, now: DateTime): DisplayStatus {
   if (!input.isEnabled) return 'disabled'
+  if (input.inMaintenance) return 'maintenance'
   if (!input.pollingSupported || !input.status || input.status === 'unknown') return 'unknown'
   if (isStale(input.lastPollAt, input.pollIntervalSeconds, now)) return 'unknown'
   return input.status

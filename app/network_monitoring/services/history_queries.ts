@@ -11,13 +11,16 @@ export interface Availability {
   counted: number
   ok: number
   ratio: number | null
+  /** The oldest poll (or rollup bucket) counted, epoch seconds: the period really covered. */
+  firstTs: number | null
 }
 
 function availability(row: Record<string, unknown> | undefined): Availability {
   const polls = Number(row?.polls ?? 0)
   const counted = Number(row?.counted ?? 0)
   const ok = Number(row?.ok ?? 0)
-  return { polls, counted, ok, ratio: counted > 0 ? ok / counted : null }
+  const firstTs = num(row?.first_ts)
+  return { polls, counted, ok, ratio: counted > 0 ? ok / counted : null, firstTs }
 }
 
 /**
@@ -64,7 +67,8 @@ export const historyQueries = {
       .select(
         db.raw('count(*) as polls'),
         db.raw('sum(case when in_maintenance = 0 then 1 else 0 end) as counted'),
-        db.raw('sum(case when in_maintenance = 0 and ok = 1 then 1 else 0 end) as ok')
+        db.raw('sum(case when in_maintenance = 0 and ok = 1 then 1 else 0 end) as ok'),
+        db.raw('min(ts) as first_ts')
       )
       .first()
     return availability(row)
@@ -84,8 +88,19 @@ export const historyQueries = {
       .sum('polls as polls')
       .sum('counted_polls as counted')
       .sum('counted_ok_polls as ok')
+      .min('bucket_ts as first_ts')
       .first()
     return availability(row)
+  },
+
+  /** The oldest raw sample of an interface (epoch s), or null. */
+  async firstSampleTs(interfaceId: number): Promise<number | null> {
+    const row = await db
+      .from('interface_samples')
+      .where('interface_id', interfaceId)
+      .min('ts as ts')
+      .first()
+    return num(row?.ts)
   },
 
   async recentPolls(deviceId: number, limit = 15) {

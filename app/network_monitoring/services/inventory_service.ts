@@ -12,6 +12,7 @@ import Device, {
 import MaintenanceWindow from '#network_monitoring/models/maintenance_window'
 import audit, { type AuditActor } from '#core/audit/audit_service'
 import { sealSecret } from '#network_monitoring/services/credentials'
+import { markRollupDirty } from '#network_monitoring/services/marks'
 
 /** A device as the form and the CSV import give it. Blank credentials keep the stored ones. */
 export interface DeviceInput {
@@ -64,6 +65,11 @@ const AUDITED = [
 
 function snapshot(device: Device) {
   return Object.fromEntries(AUDITED.map((key) => [key, device[key] ?? null]))
+}
+
+/** A DATETIME as the drivers return it (Date, or 'yyyy-MM-dd HH:mm:ss' in UTC) as ISO. */
+function sqlUtc(value: Date | string) {
+  return value instanceof Date ? value.toISOString() : `${value.replace(' ', 'T')}Z`
 }
 
 function blank(value: string | null | undefined): value is null | undefined | '' {
@@ -293,13 +299,51 @@ export class InventoryService {
         },
         trx
       )
+      await this.#reflagPolls(trx, device.id, window.startsAt, window.endsAt)
       return window
     })
+  }
+
+  /**
+   * A window recorded (or removed) after the fact still decides which polls
+   * count: re-marks the stored polls in [from, to) against the device's
+   * windows and has the rollups (availability) recomputed from there. Only
+   * polls still held raw can change; older rollups stay as they are.
+   */
+  async #reflagPolls(
+    trx: TransactionClientContract,
+    deviceId: number,
+    from: DateTime,
+    to: DateTime
+  ) {
+    const fromTs = Math.floor(from.toSeconds())
+    const toTs = Math.ceil(to.toSeconds())
+    const polls = () =>
+      trx.from('device_polls').where('device_id', deviceId).where('ts', '>=', fromTs)
+    const [first] = await polls().where('ts', '<', toTs).min('ts as ts')
+    if (first?.ts === null || first?.ts === undefined) return
+    await polls().where('ts', '<', toTs).update({ in_maintenance: false })
+    const windows = await trx
+      .from('maintenance_windows')
+      .where('device_id', deviceId)
+      .where('starts_at', '<', to.toUTC().toFormat('yyyy-MM-dd HH:mm:ss'))
+      .where('ends_at', '>', from.toUTC().toFormat('yyyy-MM-dd HH:mm:ss'))
+      .select('starts_at', 'ends_at')
+    for (const window of windows) {
+      const starts = Math.floor(new Date(sqlUtc(window.starts_at)).getTime() / 1000)
+      const ends = Math.ceil(new Date(sqlUtc(window.ends_at)).getTime() / 1000)
+      await polls()
+        .where('ts', '>=', Math.max(fromTs, starts))
+        .where('ts', '<', Math.min(toTs, ends))
+        .update({ in_maintenance: true })
+    }
+    await markRollupDirty(trx, Number(first.ts))
   }
 
   async removeMaintenanceWindow(device: Device, window: MaintenanceWindow, actor: AuditActor) {
     return db.transaction(async (trx) => {
       await trx.from('maintenance_windows').where('id', window.id).delete()
+      await this.#reflagPolls(trx, device.id, window.startsAt, window.endsAt)
       await audit.record(
         {
           ...actor,

@@ -14,14 +14,25 @@ export interface Chart {
   height: number
   plot: { left: number; top: number; right: number; bottom: number }
   lines: Array<{ className: string; label: string; d: string }>
+  /** Points with no neighbour to draw a line to (else invisible), as dots. */
+  dots: Array<{ className: string; cx: number; cy: number }>
+  /** One hover band per point in time, titled with the time and every series' value. */
+  columns: Array<{ x: number; width: number; title: string }>
   yTicks: Array<{ y: number; label: string }>
   xTicks: Array<{ x: number; label: string }>
   empty: boolean
+  /** The first point with a value (epoch s), or null. */
+  dataFromTs: number | null
+  fromTs: number
+  /** Data starting later than fromTs + this is worth a "data from …" note. */
+  slackSeconds: number
 }
 
 const WIDTH = 760
 const HEIGHT = 220
 const PLOT = { left: 72, top: 12, right: WIDTH - 12, bottom: HEIGHT - 26 }
+
+const round = (value: number) => Number(value.toFixed(1))
 
 /** The smallest 1/2/5 × 10ⁿ at or above value. */
 function niceCeiling(value: number) {
@@ -44,6 +55,8 @@ export function lineChart(options: {
   zone: string
   tickEverySeconds: number
   tickFormat: string
+  /** Luxon format of a point's time in its hover title (default yyyy-MM-dd HH:mm). */
+  pointFormat?: string
 }): Chart {
   const { series, fromTs, toTs } = options
   const values = series.flatMap((s) => s.points.map(([, v]) => v)).filter((v) => v !== null)
@@ -52,19 +65,53 @@ export function lineChart(options: {
   const x = (ts: number) => PLOT.left + ((ts - fromTs) / span) * (PLOT.right - PLOT.left)
   const y = (v: number) => PLOT.bottom - (v / max) * (PLOT.bottom - PLOT.top)
 
+  const dots: Chart['dots'] = []
   const lines = series.map((s) => {
     let d = ''
     let previousTs: number | null = null
+    let run: Array<[number, number]> = []
+    const endRun = () => {
+      if (run.length === 1) {
+        dots.push({ className: s.className, cx: round(x(run[0][0])), cy: round(y(run[0][1])) })
+      }
+      run = []
+    }
     for (const [ts, value] of s.points) {
       if (value === null || ts < fromTs || ts > toTs) {
         previousTs = null
+        endRun()
         continue
       }
       const command = previousTs === null || ts - previousTs > options.gapSeconds ? 'M' : 'L'
+      if (command === 'M') endRun()
+      run.push([ts, value])
       d += `${command}${x(ts).toFixed(1)},${y(value).toFixed(1)}`
       previousTs = ts
     }
+    endRun()
     return { className: s.className, label: s.label, d }
+  })
+
+  // hover: each point in time owns the band halfway to its neighbours
+  const byTs = new Map<number, string[]>()
+  for (const s of series) {
+    for (const [ts, value] of s.points) {
+      if (value === null || ts < fromTs || ts > toTs) continue
+      byTs.set(ts, [...(byTs.get(ts) ?? []), `${s.label} ${formatBps(value)}`])
+    }
+  }
+  const times = [...byTs.keys()].sort((a, b) => a - b)
+  const columns = times.map((ts, i) => {
+    const left = i === 0 ? PLOT.left : (x(times[i - 1]) + x(ts)) / 2
+    const right = i === times.length - 1 ? PLOT.right : (x(ts) + x(times[i + 1])) / 2
+    const time = DateTime.fromSeconds(ts, { zone: options.zone }).toFormat(
+      options.pointFormat ?? 'yyyy-MM-dd HH:mm'
+    )
+    return {
+      x: round(left),
+      width: round(Math.max(1, right - left)),
+      title: [time, ...byTs.get(ts)!].join(' · '),
+    }
   })
 
   const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => ({
@@ -88,8 +135,13 @@ export function lineChart(options: {
     height: HEIGHT,
     plot: PLOT,
     lines,
+    dots,
+    columns,
     yTicks,
     xTicks,
     empty: values.length === 0,
+    dataFromTs: times[0] ?? null,
+    fromTs,
+    slackSeconds: options.gapSeconds,
   }
 }
