@@ -133,7 +133,19 @@ export class DeviceDetailsService {
       availability24h,
       availability30d,
       covered24h: coveredPeriod(availability24h, nowTs, DAY, i18n),
-      covered30d: coveredPeriod(availability30d, nowTs, 30 * DAY, i18n),
+      covered30d: coveredPeriod(
+        {
+          ...availability30d,
+          // hourly buckets start on the hour: a device first polled today has its first minute
+          firstTs:
+            availability24h.firstTs !== null && availability24h.firstTs > nowTs - DAY + HOUR
+              ? Math.max(availability30d.firstTs ?? 0, availability24h.firstTs)
+              : availability30d.firstTs,
+        },
+        nowTs,
+        30 * DAY,
+        i18n
+      ),
       firstSampleTs,
       recentPolls,
       chart24h,
