@@ -36,7 +36,10 @@ export default class DeviceImportController {
       return view.render('pages/monitoring/devices/import', { ...this.#page(), fileError })
     }
     const text = decode(await readFile(file.tmpPath))
-    const result = await deviceImport.import(text, actorFrom(ctx), i18n, file.clientName)
+    const createSites = Boolean(request.input('createSites'))
+    const result = await deviceImport.import(text, actorFrom(ctx), i18n, file.clientName, {
+      createSites,
+    })
     if (!result.ok) {
       response.status(422)
       return view.render('pages/monitoring/devices/import', {
@@ -45,6 +48,7 @@ export default class DeviceImportController {
         errors: result.errors.slice(0, 200),
         moreErrors: Math.max(0, result.errors.length - 200),
         errorRows: result.errors.length,
+        createSites,
       })
     }
     session.flash('success', i18n.t('monitoring.import.done', result))

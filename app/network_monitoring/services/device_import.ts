@@ -63,7 +63,7 @@ export interface RowError {
 }
 
 export type ImportResult =
-  | { ok: true; created: number; updated: number; sitesCreated: number }
+  | { ok: true; created: number; updated: number; unchanged: number; sitesCreated: number }
   | { ok: false; fileError?: string; errors: RowError[] }
 
 interface PlannedSite {
@@ -91,15 +91,27 @@ const address = (ip: string, port: number) => `${ip}|${port}`
 /** Separates the names of a site path (county, town, village) in internal keys. */
 const SEP = '\u001f'
 
+export interface ImportOptions {
+  /** Create the 县/乡镇/村 the file names and the tree lacks (else each is an error by line). */
+  createSites?: boolean
+}
+
 /**
  * Imports devices from CSV all-or-nothing: every row is checked first (fields,
  * duplicates inside the file and against the inventory, sites, units, parent
  * devices); any error → nothing is written and every bad row is reported by
- * its line. Otherwise missing sites are created and devices created or
- * updated (matched by name) in one transaction.
+ * its line. Otherwise devices are created or updated (matched by name) in one
+ * transaction; a row that changes nothing is counted as unchanged and leaves
+ * no audit event. Sites missing from the tree are errors, unless asked for.
  */
 export class DeviceImportService {
-  async import(text: string, actor: AuditActor, i18n: I18n, filename = ''): Promise<ImportResult> {
+  async import(
+    text: string,
+    actor: AuditActor,
+    i18n: I18n,
+    filename = '',
+    options: ImportOptions = {}
+  ): Promise<ImportResult> {
     const provider = new MonitoringMessagesProvider(i18n)
     const t = (key: string, values?: Record<string, unknown>) =>
       i18n.t(`monitoring.import.${key}`, values)
@@ -237,8 +249,11 @@ export class DeviceImportService {
       else fail(item.line, provider.ruleMessage('unit', 'unitUnknown', { value: item.row.unit }))
     }
 
-    const planned = this.#resolveSites(parsed, sites, (line, rule, meta) =>
-      fail(line, provider.ruleMessage('siteName', rule, meta))
+    const planned = this.#resolveSites(
+      parsed,
+      sites,
+      (line, rule, meta) => fail(line, provider.ruleMessage('siteName', rule, meta)),
+      options.createSites ?? false
     )
 
     const inFileNames = new Set(parsed.map((item) => item.row.name))
@@ -284,13 +299,16 @@ export class DeviceImportService {
       const idByName = new Map(devices.map((device) => [device.name, device.id]))
       let created = 0
       let updated = 0
+      let unchanged = 0
       const written: { id: number; parent?: string }[] = []
       for (const item of parsed) {
         const parentId = item.row.parentDevice
           ? (idByName.get(item.row.parentDevice) ?? null)
           : null
         const input = this.#input(item, siteIds.get(item.siteKey!)!, parentId)
-        if (item.existing) {
+        if (item.existing && !inventory.changes(item.existing, input).any) {
+          unchanged++
+        } else if (item.existing) {
           await inventory.updateIn(trx, item.existing, input, actor)
           updated++
         } else {
@@ -318,12 +336,13 @@ export class DeviceImportService {
             rows: parsed.length,
             created,
             updated,
+            unchanged,
             sitesCreated: planned.length,
           },
         },
         trx
       )
-      return { ok: true as const, created, updated, sitesCreated: planned.length }
+      return { ok: true as const, created, updated, unchanged, sitesCreated: planned.length }
     })
   }
 
@@ -391,14 +410,16 @@ export class DeviceImportService {
   }
 
   /**
-   * Finds each row's site by path 县/乡镇/村 and plans the missing ones. A town
-   * without a parent county, or a village whose town is new, goes under the
-   * county when there is exactly one.
+   * Finds each row's site by path 县/乡镇/村. A name the tree lacks is an error
+   * on its line, unless `createSites`: then the missing ones are planned (a
+   * town without a parent county, or a village whose town is new, goes under
+   * the county when there is exactly one).
    */
   #resolveSites(
     parsed: ParsedRow[],
     sites: Site[],
-    fail: (line: number, rule: string, meta?: Record<string, unknown>) => void
+    fail: (line: number, rule: string, meta?: Record<string, unknown>) => void,
+    createSites: boolean
   ): PlannedSite[] {
     const byId = new Map(sites.map((site) => [site.id, site]))
     const keyOf = (site: Site): string => {
@@ -408,10 +429,13 @@ export class DeviceImportService {
     const known = new Map<string, SiteLevel>()
     for (const site of sites) known.set(keyOf(site), site.level)
     const planned: PlannedSite[] = []
+    /** Whether the site exists or may be created; else the caller reports the line. */
     const plan = (key: string, name: string, level: SiteLevel, parentKey: string | null) => {
-      if (known.has(key)) return
+      if (known.has(key)) return true
+      if (!createSites) return false
       known.set(key, level)
       planned.push({ key, name, level, parentKey })
+      return true
     }
     const ofLevel = (level: SiteLevel) => [...known].filter(([, l]) => l === level).map(([k]) => k)
     const soleCounty = () => {
@@ -425,8 +449,9 @@ export class DeviceImportService {
         const { siteName, parentSite } = item.row
         if (level === 'county') {
           if (parentSite) fail(item.line, 'siteParentLevel')
-          else {
-            plan(siteName, siteName, 'county', null)
+          else if (!plan(siteName, siteName, 'county', null)) {
+            fail(item.line, 'countyNotFound', { value: siteName })
+          } else {
             item.siteKey = siteName
           }
         } else if (level === 'town') {
@@ -437,8 +462,12 @@ export class DeviceImportService {
             })
             continue
           }
-          item.siteKey = `${county}${SEP}${siteName}`
-          plan(item.siteKey, siteName, 'town', county)
+          const key = `${county}${SEP}${siteName}`
+          if (!plan(key, siteName, 'town', county)) {
+            fail(item.line, 'townNotFound', { value: siteName })
+            continue
+          }
+          item.siteKey = key
         } else {
           if (!parentSite) {
             fail(item.line, 'villageNeedsTown')
@@ -450,6 +479,10 @@ export class DeviceImportService {
             fail(item.line, 'parentSiteAmbiguous', { value: parentSite })
             continue
           }
+          if (!town && !createSites) {
+            fail(item.line, 'townNotFound', { value: parentSite })
+            continue
+          }
           if (!town) {
             const county = soleCounty()
             if (!county) {
@@ -459,8 +492,12 @@ export class DeviceImportService {
             town = `${county}${SEP}${parentSite}`
             plan(town, parentSite, 'town', county)
           }
-          item.siteKey = `${town}${SEP}${siteName}`
-          plan(item.siteKey, siteName, 'village', town)
+          const key = `${town}${SEP}${siteName}`
+          if (!plan(key, siteName, 'village', town)) {
+            fail(item.line, 'villageNotFound', { town: parentSite, value: siteName })
+            continue
+          }
+          item.siteKey = key
         }
       }
     }

@@ -11,7 +11,7 @@ import Device, {
 } from '#network_monitoring/models/device'
 import MaintenanceWindow from '#network_monitoring/models/maintenance_window'
 import audit, { type AuditActor } from '#core/audit/audit_service'
-import { sealSecret } from '#network_monitoring/services/credentials'
+import { openSecret, sealSecret } from '#network_monitoring/services/credentials'
 import { markRollupDirty } from '#network_monitoring/services/marks'
 
 /** A device as the form and the CSV import give it. Blank credentials keep the stored ones. */
@@ -131,6 +131,35 @@ export class InventoryService {
       current = row?.parent_device_id === null || !row ? null : Number(row.parent_device_id)
     }
     return false
+  }
+
+  /**
+   * Whether saving input would change the device at all: an audited field or
+   * a credential (a credential equal to the stored one is no change).
+   */
+  changes(device: Device, input: DeviceInput) {
+    const probe = new Device()
+    probe.merge(snapshot(device))
+    const before = snapshot(device)
+    this.assign(probe, { ...input, community: null, v3AuthKey: null, v3PrivKey: null })
+    const after = snapshot(probe)
+    const fields = Object.keys(after).filter(
+      (key) => String(before[key] ?? '') !== String(after[key] ?? '')
+    )
+    const secretChanged = (given: string | null | undefined, stored: string | null) => {
+      if (blank(given)) return false
+      try {
+        return openSecret(stored) !== given
+      } catch {
+        return true
+      }
+    }
+    const secrets = [
+      secretChanged(input.community, device.communityEncrypted) && 'community',
+      secretChanged(input.v3AuthKey, device.v3AuthKeyEncrypted) && 'v3AuthKey',
+      secretChanged(input.v3PrivKey, device.v3PrivKeyEncrypted) && 'v3PrivKey',
+    ].filter(Boolean)
+    return { fields, secrets, any: fields.length > 0 || secrets.length > 0 }
   }
 
   /** Copies input onto the model; returns which secrets were replaced. */

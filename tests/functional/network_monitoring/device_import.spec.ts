@@ -85,14 +85,20 @@ function countyCsv(count: number, patch: (line: number, cells: string[]) => void
   return lines.join('\r\n') + '\r\n'
 }
 
-async function upload(client: any, user: any, csv: string | Buffer, filename = 'devices.csv') {
-  return client
+/** Posts a file; `createSites` ticks 新建文件中不存在的站点 (the county files name new sites). */
+async function upload(
+  client: any,
+  user: any,
+  csv: string | Buffer,
+  { filename = 'devices.csv', createSites = false } = {}
+) {
+  const request = client
     .post('/monitoring/devices/import')
     .header('referer', '/monitoring/devices/import')
     .loginAs(user)
     .file('file', Buffer.isBuffer(csv) ? csv : Buffer.from(csv, 'utf8'), { filename })
-    .withCsrfToken()
-    .redirects(0)
+  if (createSites) request.field('createSites', '1')
+  return request.withCsrfToken().redirects(0)
 }
 
 test.group('Device CSV import', (group) => {
@@ -103,7 +109,7 @@ test.group('Device CSV import', (group) => {
     assert,
   }) => {
     const admin = await createUser({ roles: ['netadmin'] })
-    const response = await upload(client, admin, countyCsv(300))
+    const response = await upload(client, admin, countyCsv(300), { createSites: true })
     response.assertStatus(302)
     response.assertHeader('location', '/monitoring/devices')
     assert.equal(
@@ -138,7 +144,7 @@ test.group('Device CSV import', (group) => {
     const csv = countyCsv(300, (line, cells) => {
       if (line === 217) cells[1] = '10.2.0.999'
     })
-    const response = await upload(client, admin, csv)
+    const response = await upload(client, admin, csv, { createSites: true })
     response.assertStatus(422)
     response.assertTextIncludes('导入失败：1 行有错误，未导入任何设备')
     response.assertTextIncludes('第 217 行')
@@ -166,7 +172,7 @@ test.group('Device CSV import', (group) => {
       if (line === 12) cells[12] = '5'
       if (line === 40) cells[8] = ''
     })
-    const response = await upload(client, admin, csv)
+    const response = await upload(client, admin, csv, { createSites: true })
     response.assertStatus(422)
     response.assertTextIncludes('第 5 行')
     response.assertTextIncludes('管理地址与 SNMP 端口与第 4 行重复')
@@ -201,7 +207,107 @@ test.group('Device CSV import', (group) => {
     assert.equal(again[1].parentDevice.name, 'rt-a')
     assert.equal(again[1].description, '-主干=')
     const event = await AuditEvent.query().where('action', 'device.import').firstOrFail()
-    assert.include(event.details, '"updated":2')
+    assert.include(event.details, '"updated":0')
+    assert.include(event.details, '"unchanged":2')
+    assert.lengthOf(await AuditEvent.query().where('action', 'device.update'), 0)
+    response.assertFlashMessage(
+      'success',
+      '导入完成：新增 0 台，更新 0 台，未变化 2 台，新建站点 0 个。'
+    )
+  })
+
+  test('re-importing the export says 未变化 for unchanged rows and audits only the real changes', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['netadmin'] })
+    const { town, village } = await createSiteTree()
+    await createDevice(town, { name: 'rt-same', community: 'same-comm' })
+    await createDevice(village, { name: 'sw-same' })
+    await createDevice(village, { name: 'sw-edit', pollIntervalSeconds: 60 })
+    const exported = await client.get('/monitoring/devices?format=csv').loginAs(admin)
+    const lines = exported.text().split('\r\n')
+    const header = lines[0].split(',')
+    const edited = lines.map((line: string) => {
+      if (!line.startsWith('sw-edit,')) return line
+      const cells = line.split(',')
+      cells[header.indexOf('轮询间隔(秒)')] = '120'
+      return cells.join(',')
+    })
+    // the same community typed again is no change either
+    const community = header.indexOf('团体名')
+    const withCommunity = edited.map((line: string) => {
+      if (!line.startsWith('rt-same,')) return line
+      const cells = line.split(',')
+      cells[community] = 'same-comm'
+      return cells.join(',')
+    })
+    const response = await upload(client, admin, withCommunity.join('\r\n'))
+    response.assertStatus(302)
+    response.assertFlashMessage(
+      'success',
+      '导入完成：新增 0 台，更新 1 台，未变化 2 台，新建站点 0 个。'
+    )
+    const updates = await AuditEvent.query().where('action', 'device.update')
+    assert.lengthOf(updates, 1)
+    assert.include(updates[0].details, '"pollIntervalSeconds":[60,120]')
+    const event = await AuditEvent.query().where('action', 'device.import').firstOrFail()
+    assert.include(event.details, '"created":0,"updated":1,"unchanged":2')
+  })
+
+  test('an unknown 乡镇 or 村 name is an error on its line, never a new site', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['netadmin'] })
+    const { county, town, village } = await createSiteTree()
+    const sitesBefore = await Site.query().count('* as n')
+    const row = (name: string, ip: string, level: string, site: string, parent: string) =>
+      [
+        name,
+        ip,
+        '161',
+        'v2c',
+        'pub',
+        '接入交换机',
+        level,
+        site,
+        parent,
+        '',
+        '',
+        '一般',
+        '60',
+        '是',
+        '',
+      ].join(',')
+    const csv = [
+      HEADER,
+      row('sw-ok', '10.7.0.1', '村', village.name, town.name),
+      row('sw-typo', '10.7.0.2', '村', '东风材', town.name),
+      row('sw-town', '10.7.0.3', '村', village.name, '城关填'),
+      row('rtr-town', '10.7.0.4', '乡镇', '新集镇', county.name),
+      row('core-2', '10.7.0.5', '县', '邻县', ''),
+    ].join('\r\n')
+    const response = await upload(client, admin, csv)
+    response.assertStatus(422)
+    response.assertTextIncludes('导入失败：4 行有错误')
+    const errors = response.text().slice(response.text().indexOf('id="import-errors"'))
+    assert.match(errors, new RegExp(`第 3 行</th>\\s*<td>${town.name}下没有名为「东风材」的村`))
+    assert.match(errors, /第 4 行<\/th>\s*<td>乡镇「城关填」不存在/)
+    assert.match(errors, /第 5 行<\/th>\s*<td>乡镇「新集镇」不存在/)
+    assert.match(errors, /第 6 行<\/th>\s*<td>县级站点「邻县」不存在/)
+    assertNotIncludes(response, '第 2 行')
+    assert.lengthOf(await Device.all(), 0)
+    const sitesAfter = await Site.query().count('* as n')
+    assert.equal(Number(sitesAfter[0].$extras.n), Number(sitesBefore[0].$extras.n))
+
+    // asked for explicitly, the import creates them and says how many
+    const fixed = csv.replace('东风材', '东风村').replace('城关填', town.name)
+    const created = await upload(client, admin, fixed, { createSites: true })
+    created.assertStatus(302)
+    const event = await AuditEvent.query().where('action', 'device.import').firstOrFail()
+    assert.include(event.details, '"created":5')
+    assert.include(event.details, '"sitesCreated":2')
   })
 
   test('a file without the required columns is refused as a whole', async ({ client }) => {
@@ -220,7 +326,7 @@ test.group('Device CSV import', (group) => {
         await encodeGb18030(csv)
       )
     )
-    const response = await upload(client, admin, gb)
+    const response = await upload(client, admin, gb, { createSites: true })
     response.assertStatus(302)
     const county = await Site.findByOrFail('name', '导入县')
     assert.equal(county.level, 'county')
@@ -228,7 +334,7 @@ test.group('Device CSV import', (group) => {
 
   test('a non-CSV upload is refused', async ({ client }) => {
     const admin = await createUser({ roles: ['netadmin'] })
-    const response = await upload(client, admin, 'MZ\u0000\u0000', 'tool.exe')
+    const response = await upload(client, admin, 'MZ\u0000\u0000', { filename: 'tool.exe' })
     response.assertStatus(422)
     response.assertTextIncludes('只能导入 .csv 文件')
   })
