@@ -29,6 +29,8 @@ export interface AvailabilityReport {
   toTs: number
   rows: SiteAvailability[]
   total: Omit<SiteAvailability, 'site' | 'parentName' | 'depth' | 'worst'>
+  /** The hours the data really covers inside the month: [first bucket, end of last), or null. */
+  covered: { fromTs: number; toTs: number } | null
 }
 
 /** [start, end) of a calendar month in Asia/Shanghai, as epoch seconds. */
@@ -68,6 +70,8 @@ export async function availabilityReport(
       .sum('polls as polls')
       .sum('counted_polls as counted')
       .sum('counted_ok_polls as ok')
+      .min('bucket_ts as first_ts')
+      .max('bucket_ts as last_ts')
       .groupBy('device_id'),
   ])
   const byDevice = new Map(sums.map((row) => [Number(row.device_id), row]))
@@ -165,5 +169,11 @@ export async function availabilityReport(
       .filter((row) => row.ratio !== null)
       .sort((a, b) => a.ratio! - b.ratio! || b.failed - a.failed)
   }
-  return { month, byTown, fromTs, toTs, rows, total }
+  const firsts = sums.map((row) => Number(row.first_ts)).filter(Number.isFinite)
+  const lasts = sums.map((row) => Number(row.last_ts)).filter(Number.isFinite)
+  const covered =
+    firsts.length > 0
+      ? { fromTs: Math.min(...firsts), toTs: Math.min(toTs, Math.max(...lasts) + 3600) }
+      : null
+  return { month, byTown, fromTs, toTs, rows, total, covered }
 }

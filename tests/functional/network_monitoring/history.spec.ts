@@ -204,6 +204,8 @@ test.group('Availability report', (group) => {
     page.assertTextIncludes('乡镇（含下辖村）')
     page.assertTextIncludes('87.500%')
     page.assertTextIncludes('sw-report 75.00%')
+    // two hours of March are covered: 03-01 00:00 to 02:00 Beijing time
+    page.assertTextIncludes('本表数据覆盖 03-01 00:00 至 03-01 02:00（已监测 2 小时）')
     assertNotIncludes(page, `mon-indent-2">`)
 
     const drill = await client
