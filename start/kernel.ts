@@ -26,4 +26,5 @@ router.use([
 export const middleware = router.named({
   guest: () => import('#middleware/guest_middleware'),
   auth: () => import('#middleware/auth_middleware'),
+  upload: () => import('#middleware/upload_middleware'),
 })
