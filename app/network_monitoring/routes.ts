@@ -25,7 +25,7 @@ router
     router
       .post('devices/import', [DeviceImportController, 'store'])
       .as('devices.import_store')
-      .use(middleware.upload({ limit: '3mb' }))
+      .use(middleware.upload({ limit: '3mb', tooLarge: 'monitoring.import.too_large' }))
     router.get('devices/:id', [DevicesController, 'show']).as('devices.show').where('id', id)
     router.get('devices/:id/edit', [DevicesController, 'edit']).as('devices.edit').where('id', id)
     router.put('devices/:id', [DevicesController, 'update']).as('devices.update').where('id', id)

@@ -6,6 +6,14 @@ import { randomUUID } from 'node:crypto'
 import { pipeline } from 'node:stream/promises'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
+import { BadRequestBodyException } from '#middleware/request_body_middleware'
+
+export interface UploadOptions {
+  /** Largest body accepted, e.g. '21mb'. */
+  limit?: string
+  /** i18n key of the 413 message (default: the generic "request too large"). */
+  tooLarge?: string
+}
 
 /**
  * Reads a multipart body on the upload routes only. The body parser never
@@ -14,10 +22,11 @@ import type { NextFn } from '@adonisjs/core/types/http'
  * the CSRF check (upload forms carry their token in the query string, since
  * the body is not read yet when the check runs). Files go to a private
  * directory of this request, deleted when the request ends, whatever the
- * outcome; a file the controller keeps is moved out of it first.
+ * outcome; a file the controller keeps is moved out of it first. A body over
+ * the limit gets a 413 saying this route's own limit.
  */
 export default class UploadMiddleware {
-  async handle(ctx: HttpContext, next: NextFn, options: { limit?: string } = {}) {
+  async handle(ctx: HttpContext, next: NextFn, options: UploadOptions = {}) {
     const multipart = ctx.request.multipart
     if (ctx.request.bodyType !== 'multipart' || multipart.state !== 'idle') return next()
 
@@ -37,7 +46,15 @@ export default class UploadMiddleware {
           multipart.abort(error)
         }
       })
-      await multipart.process(options.limit ? { limit: options.limit } : undefined)
+      try {
+        await multipart.process(options.limit ? { limit: options.limit } : undefined)
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'E_REQUEST_ENTITY_TOO_LARGE') {
+          throw new BadRequestBodyException('unreadable multipart body', { cause: error })
+        }
+        if (options.tooLarge) Object.assign(error as object, { messageKey: options.tooLarge })
+        throw error
+      }
       return await next()
     } finally {
       // A refused body may still have a file being written: wait for it, then delete all.
