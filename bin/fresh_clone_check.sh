@@ -10,8 +10,9 @@
 #      its hiding (the machine already has the real packages, which are never
 #      removed); .ci/run's first step shows the real apt install working.
 #
-#   sudo bin/fresh_clone_check.sh                       # step 3 runs the whole `npm test`
-#   FRESH_CLONE_TEST_ARGS="--files snmp/real_agents.spec.ts" bin/fresh_clone_check.sh
+#   sudo bin/fresh_clone_check.sh         # step 3 runs the whole `npm test`
+#   FRESH_CLONE_TEST_ARGS="--files snmp/real_agents.spec.ts; --files browser/identity/login.spec.ts" \
+#     bin/fresh_clone_check.sh             # step 3: one `npm test -- …` per ";"-separated part
 #
 # The peers are hidden in a private mount namespace (unshare --mount): /dev/null
 # is bind-mounted over each binary, so neither PATH nor the sbin directories
@@ -56,6 +57,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
 CLONE="$WORK/clone"
 log "pristine clone of $(git -C "$ROOT" rev-parse --short HEAD) in $CLONE"
@@ -139,19 +141,24 @@ if grep -Eq '[0-9]+ passed|✖' "$WORK/npm-test-missing.log"; then
 fi
 log "stopped after ${took}s with exit $status and one line naming the command"
 
-log "README command 2 with the peers absent and apt available: npm test ${TEST_ARGS:+-- $TEST_ARGS}"
-T0=$SECONDS
-set +e
-# shellcheck disable=SC2086 # TEST_ARGS is a list of runner arguments
-unshare --mount --propagation private bash -c "
-  source '$HIDE'
-  mount --bind '$FAKE_APT' '$APT_GET'
-  PORT='$PORT' npm test ${TEST_ARGS:+-- $TEST_ARGS}
-" 2>&1 | tee "$WORK/npm-test.log"
-status=${PIPESTATUS[0]}
-set -e
-grep -q 'installing the missing test peers with apt' "$WORK/npm-test.log" ||
-  fail "npm test did not install the missing peers"
-[[ $status -eq 0 ]] || fail "npm test failed after installing the peers (exit $status)"
-log "npm test installed the peers and passed in $((SECONDS - T0)) s"
+# One `npm test` per ";"-separated part of FRESH_CLONE_TEST_ARGS (the whole suite when empty),
+# each in a fresh namespace, so each starts with every peer hidden.
+IFS=';' read -r -a RUNS <<<"${TEST_ARGS:- }"
+for run in "${RUNS[@]}"; do
+  run="$(echo "$run" | xargs)"
+  log "README command 2 with the peers absent and apt available: npm test${run:+ -- $run}"
+  T0=$SECONDS
+  set +e
+  unshare --mount --propagation private bash -c "
+    source '$HIDE'
+    mount --bind '$FAKE_APT' '$APT_GET'
+    PORT='$PORT' npm test ${run:+-- $run}
+  " 2>&1 | tee "$WORK/npm-test.log"
+  status=${PIPESTATUS[0]}
+  set -e
+  grep -q 'installing the missing test peers with apt' "$WORK/npm-test.log" ||
+    fail "npm test did not install the missing peers"
+  [[ $status -eq 0 ]] || fail "npm test failed after installing the peers (exit $status)"
+  log "npm test installed the peers and passed in $((SECONDS - T0)) s"
+done
 log "OK"
