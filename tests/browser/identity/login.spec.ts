@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedIdentity } from '#database/seeders/demo/identity'
+import { realPasswordHashing } from '#tests/helpers/identity'
 
 /** Menu entries each demo account must see, and entries it must not (app/core/navigation.ts). */
 const MENUS: Record<string, { sees: string[]; never: string[] }> = {
@@ -31,6 +32,7 @@ const MENUS: Record<string, { sees: string[]; never: string[] }> = {
 }
 
 test.group('Logging in with a real browser', (group) => {
+  realPasswordHashing(group)
   group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
   group.each.setup(async () => {
     await seedIdentity()
