@@ -33,7 +33,7 @@ test.group('Error answers | request bodies', (group) => {
       .withCsrfToken()
       .json('{"username": "admin", ')
     json.assertStatus(400)
-    assert.deepEqual(json.body(), { error: '提交的内容不是有效的 JSON 或嵌套过深。' })
+    assert.deepEqual(json.body(), { error: '提交的内容格式有误或嵌套过深，无法读取。' })
 
     const page = await client
       .post('/login')
@@ -41,7 +41,7 @@ test.group('Error answers | request bodies', (group) => {
       .withCsrfToken()
       .json('{"username": ')
     page.assertStatus(400)
-    page.assertTextIncludes('提交的内容不是有效的 JSON 或嵌套过深。')
+    page.assertTextIncludes('提交的内容格式有误或嵌套过深，无法读取。')
     assertNotIncludes(page, 'SyntaxError')
     assertNotIncludes(page, 'at JSON.parse')
   })
@@ -58,7 +58,7 @@ test.group('Error answers | request bodies', (group) => {
         .withCsrfToken()
         .json(nested(depth))
       response.assertStatus(400)
-      assert.deepEqual(response.body(), { error: '提交的内容不是有效的 JSON 或嵌套过深。' })
+      assert.deepEqual(response.body(), { error: '提交的内容格式有误或嵌套过深，无法读取。' })
     }
     const arrays = await client
       .post('/api/v1/projects')
