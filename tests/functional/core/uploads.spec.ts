@@ -82,6 +82,27 @@ test.group('Uploads | temp files', (group) => {
     assert.deepEqual(await tempEntries(dir), [])
   })
 
+  test('a multipart body cut off mid-file gets a 400 in Chinese and leaves nothing behind', async ({
+    client,
+    assert,
+  }) => {
+    const netadmin = await createUser({ roles: ['netadmin'] })
+    const truncated =
+      '--cut\r\nContent-Disposition: form-data; name="file"; filename="devices.csv"\r\n' +
+      'Content-Type: text/csv\r\n\r\n' +
+      'x'.repeat(256 * 1024)
+    const response = await client
+      .post('/monitoring/devices/import')
+      .header('referer', '/monitoring/devices/import')
+      .loginAs(netadmin)
+      .withCsrfToken()
+      .json(truncated)
+      .header('content-type', 'multipart/form-data; boundary=cut')
+    response.assertStatus(400)
+    response.assertTextIncludes('提交的内容格式有误或嵌套过深，无法读取。')
+    assert.deepEqual(await tempEntries(dir), [])
+  })
+
   test('accepted and refused uploads leave the temp directory as it was', async ({
     client,
     assert,
