@@ -1,15 +1,23 @@
 /**
- * Test runner entrypoint (Japa). Tests always run on their own database,
+ * Test runner entrypoint (Japa): checks the test peers (bin/test_peers.ts),
+ * then runs the suites. Tests always run on their own database,
  * never the development one: see config/database.ts.
  */
 process.env.NODE_ENV = 'test'
 process.env.TZ = 'UTC'
 
 import 'reflect-metadata'
+import { fileURLToPath } from 'node:url'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
 import { configure, processCLIArgs, run } from '@japa/runner'
+import { ensureTestPeers } from './test_peers.js'
 
 const APP_ROOT = new URL('../', import.meta.url)
+
+// snmpd, snmpsim and Chromium: installed with apt when we may, else one line and out.
+if (!ensureTestPeers(process.argv.slice(2), fileURLToPath(APP_ROOT))) {
+  process.exit(1)
+}
 
 const IMPORTER = (filePath: string) => {
   if (filePath.startsWith('./') || filePath.startsWith('../')) {

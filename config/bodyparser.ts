@@ -12,8 +12,10 @@ const bodyParserConfig = defineConfig({
     trimWhitespaces: true,
     types: ['application/json', 'application/vnd.api+json'],
   },
+  // Multipart is read only by the upload routes' `upload` middleware (after auth
+  // and CSRF, into a per-request directory deleted when the request ends).
   multipart: {
-    autoProcess: true,
+    autoProcess: false,
     convertEmptyStringsToNull: true,
     trimWhitespaces: true,
     processManually: [],

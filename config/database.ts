@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/lucid'
+import { installWriterDiscipline } from '#core/db_writers'
 
 /**
  * SQLite (better-sqlite3) is the zero-setup default; DB_CONNECTION=mysql switches
@@ -15,6 +16,16 @@ const sqlitePath =
 
 mkdirSync(dirname(sqlitePath), { recursive: true })
 
+// SQLite transactions BEGIN IMMEDIATE, MySQL deadlock victims are retried: see app/core/db_writers.ts.
+installWriterDiscipline()
+
+/**
+ * How long a SQLite writer waits for another process (e.g. `snmp:poll` beside
+ * the web server) to release the write lock before failing. WAL lets readers
+ * go on while someone writes.
+ */
+const busyTimeoutMs = env.get('DB_BUSY_TIMEOUT_MS', 15_000)
+
 const migrations = { naturalSort: true, paths: ['database/migrations'] }
 
 const dbConfig = defineConfig({
@@ -25,6 +36,20 @@ const dbConfig = defineConfig({
       client: 'better-sqlite3',
       connection: { filename: sqlitePath },
       useNullAsDefault: true,
+      pool: {
+        afterCreate(
+          connection: { pragma(source: string): unknown },
+          done: (error: Error | null, connection: unknown) => void
+        ) {
+          try {
+            connection.pragma(`busy_timeout = ${busyTimeoutMs}`)
+            connection.pragma('journal_mode = WAL')
+            done(null, connection)
+          } catch (error) {
+            done(error as Error, connection)
+          }
+        },
+      },
       migrations,
       schemaGeneration: { enabled: false },
       debug: false,

@@ -22,6 +22,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   DB_USER: Env.schema.string.optional(),
   DB_PASSWORD: Env.schema.string.optional(),
   DB_DATABASE: Env.schema.string.optional(),
+  DB_BUSY_TIMEOUT_MS: Env.schema.number.optional(),
 
   LIMITER_STORE: Env.schema.enum.optional(['database', 'memory'] as const),
 

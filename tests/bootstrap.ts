@@ -4,6 +4,7 @@ import type { Config } from '@japa/runner/types'
 import { pluginAdonisJS } from '@japa/plugin-adonisjs'
 import testUtils from '@adonisjs/core/services/test_utils'
 import ace from '@adonisjs/core/services/ace'
+import hash from '@adonisjs/core/services/hash'
 import { apiClient } from '@japa/api-client'
 import { browserClient } from '@japa/browser-client'
 import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
@@ -54,11 +55,16 @@ export const reporters: Config['reporters'] = {
 /**
  * The test database is migrated from scratch once per run (tmp/test.sqlite3,
  * or the DB_DATABASE schema on MySQL); each test wraps its work in a
- * transaction that is rolled back.
+ * transaction that is rolled back. Passwords are hashed with the fake hasher
+ * (scrypt costs ~50 ms a user); the login tests switch real hashing back on
+ * with `realPasswordHashing(group)`.
  */
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [
     () => ace.ui.switchMode('raw'),
+    () => {
+      hash.fake()
+    },
     () => testUtils.db().truncate(),
     () => testUtils.db().migrate(),
   ],

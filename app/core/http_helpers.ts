@@ -8,6 +8,22 @@ export function fieldError(field: string, message: string, rule = 'custom') {
   return new vineErrors.E_VALIDATION_ERROR([{ field, message, rule }])
 }
 
+/**
+ * Where to send a user after login: the page they asked for when it is a path
+ * on this site, else the workbench. Never another host ("//evil", "/\\evil",
+ * "https://…"), so a crafted link cannot turn the login into an open redirect.
+ */
+export function returnPath(requested: unknown, fallback = '/'): string {
+  if (typeof requested !== 'string' || !requested.startsWith('/')) return fallback
+  try {
+    const url = new URL(requested, 'http://this.site')
+    if (url.origin !== 'http://this.site') return fallback
+    return url.pathname + url.search
+  } catch {
+    return fallback
+  }
+}
+
 /** Quotes a CSV cell (RFC 4180) and defuses spreadsheet formulas. */
 export function csvCell(value: unknown): string {
   let text = value === null || value === undefined ? '' : String(value)

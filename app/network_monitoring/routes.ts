@@ -22,7 +22,10 @@ router
     router.get('devices/new', [DevicesController, 'create']).as('devices.create')
     router.post('devices', [DevicesController, 'store']).as('devices.store')
     router.get('devices/import', [DeviceImportController, 'create']).as('devices.import')
-    router.post('devices/import', [DeviceImportController, 'store']).as('devices.import_store')
+    router
+      .post('devices/import', [DeviceImportController, 'store'])
+      .as('devices.import_store')
+      .use(middleware.upload({ limit: '3mb', tooLarge: 'monitoring.import.too_large' }))
     router.get('devices/:id', [DevicesController, 'show']).as('devices.show').where('id', id)
     router.get('devices/:id/edit', [DevicesController, 'edit']).as('devices.edit').where('id', id)
     router.put('devices/:id', [DevicesController, 'update']).as('devices.update').where('id', id)

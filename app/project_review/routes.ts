@@ -44,6 +44,7 @@ router
       .post('projects/:id/attachments', [AttachmentsController, 'store'])
       .as('attachments.store')
       .where('id', id)
+      .use(middleware.upload({ limit: '21mb', tooLarge: 'messages.errors.too_large' }))
     router
       .get('attachments/:id', [AttachmentsController, 'show'])
       .as('attachments.show')

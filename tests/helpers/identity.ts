@@ -1,7 +1,22 @@
+import hash from '@adonisjs/core/services/hash'
+import type { Group } from '@japa/runner/core'
 import Unit from '#identity/models/unit'
 import User from '#identity/models/user'
 import UserRole from '#identity/models/user_role'
 import type { Role } from '#identity/roles'
+
+/**
+ * Tests hash passwords with the fake hasher (tests/bootstrap.ts); a login
+ * test group calls this to hash and verify with the real scrypt instead.
+ */
+export function realPasswordHashing(group: Group) {
+  group.setup(() => {
+    hash.restore()
+    return () => {
+      hash.fake()
+    }
+  })
+}
 
 /** A password that satisfies the policy, for test accounts. */
 export const GOOD_PASSWORD = 'Test#Passw0rd'

@@ -32,7 +32,7 @@ export default class IdleTimeoutMiddleware {
           return ctx.response.unauthorized({ error: ctx.i18n.t('messages.auth.idle_expired') })
         }
         ctx.session.flash('warning', ctx.i18n.t('messages.auth.idle_expired'))
-        return ctx.response.redirect('/login')
+        return ctx.response.redirect().withIntendedUrl().toPath('/login')
       }
       if (ctx.request.header(BACKGROUND_HEADER) !== '1') {
         ctx.session.put(LAST_SEEN_KEY, now)

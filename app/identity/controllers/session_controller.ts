@@ -3,6 +3,7 @@ import loginService from '#identity/services/login_service'
 import { loginValidator } from '#identity/validators/auth_validators'
 import audit, { actorFrom } from '#core/audit/audit_service'
 import { LAST_SEEN_KEY } from '#middleware/idle_timeout_middleware'
+import { returnPath } from '#core/http_helpers'
 
 /** Login and logout. */
 export default class SessionController {
@@ -29,7 +30,7 @@ export default class SessionController {
     session.regenerate()
     session.put(LAST_SEEN_KEY, Date.now())
     session.flash('success', i18n.t('messages.auth.welcome', { name: result.user.fullName }))
-    return response.redirect('/')
+    return response.redirect(returnPath(session.pullIntendedUrl()))
   }
 
   async destroy(ctx: HttpContext) {

@@ -15,7 +15,18 @@ export type LoginResult =
   | { ok: false; reason: 'invalid' | 'disabled' | 'throttled' }
   | { ok: false; reason: 'locked'; minutes: number }
 
-let dummyHash: string | undefined
+/** One dummy hash per hasher (tests swap in a fake one), made on first use. */
+const dummyHashes = new WeakMap<object, string>()
+
+async function dummyHash() {
+  const hasher = hash.use()
+  let value = dummyHashes.get(hasher)
+  if (value === undefined) {
+    value = await hasher.make('dummy-password-for-timing')
+    dummyHashes.set(hasher, value)
+  }
+  return value
+}
 
 /**
  * Password login with account lockout (5 failures → 15 minutes) and per-IP
@@ -68,7 +79,7 @@ export class LoginService {
 
     const passwordOk = user
       ? await hash.verify(user.password, password)
-      : await hash.verify((dummyHash ??= await hash.make('dummy-password-for-timing')), password)
+      : await hash.verify(await dummyHash(), password)
 
     if (!user || !passwordOk) {
       await ipLimiter.increment(ipKey)

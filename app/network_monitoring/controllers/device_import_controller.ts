@@ -26,12 +26,13 @@ export default class DeviceImportController {
     await bouncer.with(MonitoringPolicy).authorize('manage')
     const file = request.file('file', { size: '2mb', extnames: ['csv', 'txt'] })
     if (!file || !file.isValid || !file.tmpPath) {
-      const fileError =
-        file?.errors[0]?.type === 'size'
+      const fileError = !file
+        ? i18n.t('monitoring.import.no_file')
+        : file.errors[0]?.type === 'size'
           ? i18n.t('monitoring.import.too_large')
-          : file
-            ? i18n.t('monitoring.import.not_csv')
-            : i18n.t('monitoring.import.no_file')
+          : file.size === 0
+            ? i18n.t('monitoring.import.empty_file')
+            : i18n.t('monitoring.import.not_csv')
       response.status(422)
       return view.render('pages/monitoring/devices/import', { ...this.#page(), fileError })
     }

@@ -1,18 +1,38 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedIdentity } from '#database/seeders/demo/identity'
+import { realPasswordHashing } from '#tests/helpers/identity'
 
-/** Menu entries each demo account must see, and entries it must not. */
+/** Menu entries each demo account must see, and entries it must not (app/core/navigation.ts). */
 const MENUS: Record<string, { sees: string[]; never: string[] }> = {
-  admin: { sees: ['工作台', '用户管理', '单位管理', '修改密码'], never: ['审计日志'] },
-  auditor: { sees: ['工作台', '审计日志', '修改密码'], never: ['用户管理', '单位管理'] },
-  netadmin: { sees: ['工作台', '修改密码'], never: ['用户管理', '审计日志'] },
-  reviewer: { sees: ['工作台', '修改密码'], never: ['用户管理', '审计日志'] },
-  expert: { sees: ['工作台', '修改密码'], never: ['用户管理', '审计日志'] },
-  applicant: { sees: ['工作台', '修改密码'], never: ['用户管理', '审计日志'] },
+  admin: {
+    sees: ['工作台', '用户管理', '单位管理', '专家库', '评审设置', '接口令牌', '修改密码'],
+    never: ['审计日志', '监测看板', '设备台账', '信息化项目', '评审任务'],
+  },
+  auditor: {
+    sees: ['工作台', '审计日志', '修改密码'],
+    never: ['用户管理', '单位管理', '监测看板', '信息化项目', '专家库', '评审任务'],
+  },
+  netadmin: {
+    sees: ['工作台', '监测看板', '设备台账', '站点管理', '可用性报表', '修改密码'],
+    never: ['用户管理', '审计日志', '信息化项目', '专家库', '评审任务'],
+  },
+  reviewer: {
+    sees: ['工作台', '信息化项目', '专家库', '修改密码'],
+    never: ['用户管理', '审计日志', '监测看板', '评审任务', '评审设置', '接口令牌'],
+  },
+  expert: {
+    sees: ['工作台', '评审任务', '修改密码'],
+    never: ['信息化项目', '专家库', '用户管理', '审计日志', '监测看板'],
+  },
+  applicant: {
+    sees: ['工作台', '信息化项目', '修改密码'],
+    never: ['专家库', '评审任务', '用户管理', '审计日志', '监测看板'],
+  },
 }
 
 test.group('Logging in with a real browser', (group) => {
+  realPasswordHashing(group)
   group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
   group.each.setup(async () => {
     await seedIdentity()
@@ -50,6 +70,22 @@ test.group('Logging in with a real browser', (group) => {
       await page.assertPath('/login')
     })
   }
+
+  test('a link opened before login leads, after logging in, to the page it pointed to', async ({
+    visit,
+    assert,
+  }) => {
+    const page = await visit('/review/projects?year=2026')
+    await page.assertPath('/login')
+    await page.assertTextContains('.flash-error', '请先登录，登录后将回到您要访问的页面。')
+    await page.assertNotExists('text=Unauthorized access')
+    await page.getByLabel('用户名').fill('reviewer')
+    await page.getByLabel('密码').fill(DEMO_PASSWORD)
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.assertPath('/review/projects')
+    assert.equal(new URL(page.url()).search, '?year=2026')
+    await page.assertTextContains('h1', '信息化项目')
+  })
 
   test('the sysadmin is refused the audit log even by typing its address', async ({ visit }) => {
     const page = await visit('/login')

@@ -4,9 +4,10 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import limiter from '@adonisjs/limiter/services/main'
 import User from '#identity/models/user'
 import AuditEvent from '#core/audit/audit_event'
-import { createUser, GOOD_PASSWORD } from '#tests/helpers/identity'
+import { createUser, GOOD_PASSWORD, realPasswordHashing } from '#tests/helpers/identity'
 
 test.group('Login', (group) => {
+  realPasswordHashing(group)
   group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
   group.each.setup(() => limiter.clear())
 
