@@ -12,12 +12,27 @@ export class ReviewError extends Exception {
   static status = 409
   static code = 'E_REVIEW_REFUSED'
 
+  /** Values that are lists of i18n keys (field or kind names), shown translated and joined. */
+  readonly labels: Record<string, string[]>
+
   constructor(
     readonly i18nKey: string,
     readonly values: Record<string, string | number> = {},
-    options: { status?: number } = {}
+    options: { status?: number; labels?: Record<string, string[]> } = {}
   ) {
-    super(`${i18nKey} ${JSON.stringify(values)}`, { status: options.status ?? 409 })
+    super(`${i18nKey} ${JSON.stringify({ ...values, ...options.labels })}`, {
+      status: options.status ?? 409,
+    })
+    this.labels = options.labels ?? {}
+  }
+
+  /** The message in the language of `i18n`. */
+  translate(i18n: HttpContext['i18n']) {
+    const values: Record<string, string | number> = { ...this.values }
+    for (const [name, keys] of Object.entries(this.labels)) {
+      values[name] = keys.map((key) => i18n.t(key)).join('、')
+    }
+    return i18n.t(this.i18nKey, values)
   }
 
   /** Wraps a domain-rule error (DrawError, ReviewRuleError, MoneyError) keeping its i18n key. */
@@ -27,7 +42,7 @@ export class ReviewError extends Exception {
   }
 
   async handle(error: ReviewError, ctx: HttpContext) {
-    const message = ctx.i18n.t(error.i18nKey, error.values)
+    const message = error.translate(ctx.i18n)
     if (ctx.request.url().startsWith('/api/') || ctx.request.accepts(['html', 'json']) === 'json') {
       return ctx.response.status(error.status).send({ error: message })
     }

@@ -9,6 +9,8 @@ import ProjectPolicy, { sitsOnPanel } from '#project_review/policies/project_pol
 import { availableActions } from '#project_review/lifecycle'
 import { projectCutFigures } from '#project_review/services/review_stats'
 import proposals from '#project_review/services/proposals'
+import reviewSettings from '#project_review/services/review_settings'
+import { ATTACHMENT_KINDS } from '#project_review/models/project_attachment'
 import { MIN_SHEETS } from '#project_review/services/decisions'
 
 /**
@@ -48,6 +50,7 @@ export class ProjectPage {
         : []
     const lastReturn = [...project.transitions].reverse().find((step) => step.action === 'return')
     const cut = projectCutFigures(project.items)
+    const { requiredAttachments } = await reviewSettings.get()
     return {
       project,
       isReviewer,
@@ -55,6 +58,9 @@ export class ProjectPage {
       isPanelExpert: await sitsOnPanel(user, project.id),
       actions: availableActions(project.state, user.roles),
       missing: canEdit ? proposals.missingFields(project) : [],
+      missingAttachments: canEdit ? proposals.missingAttachments(project, requiredAttachments) : [],
+      requiredAttachments,
+      attachmentKinds: ATTACHMENT_KINDS,
       similarity,
       panel,
       showPanel: Boolean(panel) && isReviewer,

@@ -2,6 +2,7 @@ import vine from '@vinejs/vine'
 import { SPECIALTIES } from '#project_review/models/expert'
 import { PROJECT_CATEGORIES } from '#project_review/models/project'
 import { CUT_REASONS } from '#project_review/models/score_sheet'
+import { ATTACHMENT_KINDS } from '#project_review/models/project_attachment'
 import { asArray, asText, yuan } from '#project_review/validators/rules'
 
 const reason = vine.string().trim().minLength(2).maxLength(500)
@@ -116,6 +117,12 @@ export const settingsValidator = vine.create({
     )
     .minLength(1)
     .maxLength(20),
+  /** The form sends a blank first entry so that "none ticked" arrives as an empty list. */
+  requiredAttachments: vine
+    .array(vine.enum(ATTACHMENT_KINDS))
+    .parse((value) => (asArray(value) as unknown[]).filter((kind) => kind !== null && kind !== ''))
+    .distinct()
+    .optional(),
 })
 
 export const platformValidator = vine.create({
