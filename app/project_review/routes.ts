@@ -68,6 +68,18 @@ router
 
     router.post('projects/:id/panel', [PanelsController, 'draw']).as('panels.draw').where('id', id)
     router
+      .post('projects/:id/panel/verify', [PanelsController, 'verify'])
+      .as('panels.verify')
+      .where('id', id)
+    router
+      .post('members/:id/withdraw', [PanelsController, 'withdraw'])
+      .as('members.withdraw')
+      .where('id', id)
+    router
+      .post('members/:id/resend', [PanelsController, 'resend'])
+      .as('members.resend')
+      .where('id', id)
+    router
       .post('projects/:id/panel/close', [PanelsController, 'close'])
       .as('panels.close')
       .where('id', id)

@@ -209,14 +209,23 @@ export interface CaughtMail {
 
 /**
  * A real SMTP server (npm smtp-server) on a free loopback port, with the app's `smtp` mailer
- * pointed at it for the duration of a test; `stop()` restores the configured mailer.
+ * pointed at it for the duration of a test; `stop()` restores the configured mailer. `refuse`
+ * makes it answer 550 for the recipients it matches (a mailbox that does not exist).
  */
-export async function startMailCatcher() {
+export async function startMailCatcher(options: { refuse?: (address: string) => boolean } = {}) {
   const messages: CaughtMail[] = []
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.refuse?.(address.address)) {
+        const error = new Error('550 mailbox unavailable') as Error & { responseCode: number }
+        error.responseCode = 550
+        return callback(error)
+      }
+      callback()
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = []
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))

@@ -20,7 +20,7 @@ export default class SheetsController {
     const page = Math.max(1, Math.min(100000, Number(request.input('page', 1)) || 1))
     const members = await PanelMember.query()
       .where('expert_id', expert?.id ?? 0)
-      .whereIn('status', ['invited', 'declined'])
+      .whereIn('status', ['invited', 'declined', 'withdrawn'])
       .preload('panel', (q) => q.preload('project', (p) => p.preload('unit')))
       .orderBy('id', 'desc')
       .paginate(page, PAGE_SIZE)

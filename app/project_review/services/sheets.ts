@@ -65,7 +65,12 @@ export class SheetService {
         .where('id', memberId)
         .preload('panel')
         .first()
-      if (!member || member.expertId !== expert.id || member.status !== 'invited') {
+      if (
+        !member ||
+        member.expertId !== expert.id ||
+        member.status !== 'invited' ||
+        !this.holdsSeat(member, actor)
+      ) {
         throw forbidden()
       }
       const project = await lockProject(member.panel.projectId, trx)
@@ -110,6 +115,11 @@ export class SheetService {
       const panel = await ReviewPanel.query({ client: trx })
         .where('id', sheet.panelId)
         .firstOrFail()
+      const seat = await PanelMember.query({ client: trx })
+        .where('panel_id', panel.id)
+        .where('expert_id', expert.id)
+        .first()
+      if (!seat || seat.status !== 'invited' || !this.holdsSeat(seat, actor)) throw forbidden()
       const project = await lockProject(panel.projectId, trx)
       if (!sheet.isEditable) throw new ReviewError('review.sheets.errors.already_submitted')
       if (panel.status !== 'open' || project.state !== 'under_review') {
@@ -211,6 +221,11 @@ export class SheetService {
         trx
       )
     })
+  }
+
+  /** The seat is held by the acting login (seats drawn before logins were recorded: by expert). */
+  protected holdsSeat(member: PanelMember, actor: ReviewActor) {
+    return member.userId === null || member.userId === actor.actorId
   }
 
   protected async lockSheet(sheetId: number, trx: TransactionClientContract) {

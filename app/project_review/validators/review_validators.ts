@@ -15,6 +15,9 @@ export const returnValidator = vine.create({
 /** 不予受理 / 不予立项 / returning a sheet: a reason. */
 export const reasonValidator = vine.create({ reason })
 
+/** 撤换 a sitting expert: the reason the expert is told by e-mail. */
+export const withdrawValidator = vine.create({ withdrawReason: reason })
+
 export const acceptValidator = vine.create({
   comment: vine.string().trim().maxLength(500).optional(),
 })
