@@ -108,6 +108,10 @@ router
       .where('id', id)
     router.get('sheets/:id', [SheetsController, 'show']).as('sheets.show').where('id', id)
     router.put('sheets/:id', [SheetsController, 'update']).as('sheets.update').where('id', id)
+    router
+      .post('sheets/:id/submit', [SheetsController, 'submit'])
+      .as('sheets.submit')
+      .where('id', id)
 
     router.get('experts', [ExpertsController, 'index']).as('experts.index')
     router.get('experts/new', [ExpertsController, 'create']).as('experts.create')

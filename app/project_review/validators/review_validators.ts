@@ -49,6 +49,11 @@ export const sheetValidator = vine.create({
   intent: vine.enum(['save', 'submit']),
 })
 
+/** "确认提交" of a score sheet: the version the confirmation showed. */
+export const sheetConfirmValidator = vine.create({
+  version: vine.number().withoutDecimals().min(0),
+})
+
 /** 批复: the approved amount of each line in 元, with a reason where it differs. */
 export const approveValidator = vine.create({
   items: vine
@@ -62,6 +67,14 @@ export const approveValidator = vine.create({
     .parse(asArray)
     .maxLength(200),
   comment: vine.string().trim().maxLength(2000).optional(),
+  /** Set by the confirmation page: commit instead of showing the confirmation. */
+  confirm: vine.boolean().optional(),
+})
+
+/** 不予立项: the reason, and the confirmation page's flag. */
+export const declineValidator = vine.create({
+  reason,
+  confirm: vine.boolean().optional(),
 })
 
 export const expertValidator = vine.create({
