@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { assertNotIncludes } from '#tests/helpers/http'
 import testUtils from '@adonisjs/core/services/test_utils'
 import Project from '#project_review/models/project'
 import ReviewPanel from '#project_review/models/review_panel'
@@ -144,6 +145,32 @@ test.group('Aggregation and decision', (group) => {
     page.assertTextIncludes('10.00%')
     page.assertTextIncludes('20.00%')
     page.assertTextIncludes('接口开发工作量按 160 人日核定')
+  })
+
+  test('批复 shows every line refusal at once next to its field, before any confirmation', async ({
+    client,
+    assert,
+  }) => {
+    const { applicant, reviewer } = await reviewCast()
+    const project = await reviewedProject(applicant, reviewer)
+    await decisions.closePanel(project.id, reviewActorOf(reviewer))
+    const response = await client
+      .post(`/review/projects/${project.id}/approve`)
+      .header('referer', `/review/projects/${project.id}`)
+      .loginAs(reviewer)
+      .form(
+        formRows('items', [
+          { budgetItemId: String(project.items[0].id), approved: '999999' },
+          { budgetItemId: String(project.items[1].id), approved: '1' },
+        ])
+      )
+      .withCsrfToken()
+    response.assertTextIncludes('<p class="field-error">第 1 项的批复金额不能超过申报金额。</p>')
+    response.assertTextIncludes(
+      '<p class="field-error">第 2 项的批复金额与专家建议不同，请填写调整理由。</p>'
+    )
+    assertNotIncludes(response, '确认批复立项')
+    assert.equal(await stateOf(project.id), 'reviewed')
   })
 
   test('an approved amount above the request is refused', async ({ assert }) => {

@@ -142,6 +142,35 @@ test.group('Score sheets (评审表)', (group) => {
     assert.equal(stillDraft.status, 'draft')
   })
 
+  test('every refusal of a sheet shows at once, each next to its field, and nothing is confirmed', async ({
+    client,
+    assert,
+  }) => {
+    const { project, first, sheet } = await projectUnderReview()
+    const form = sheetForm(project, { ...FULL_SCORES, necessity: '21', sharing: '' })
+    form['items[0][cutReason]'] = ''
+    form.opinion = ''
+    const response = await client
+      .put(`/review/sheets/${sheet.id}`)
+      .header('referer', `/review/sheets/${sheet.id}`)
+      .loginAs(first.user)
+      .form(form)
+      .withCsrfToken()
+    const expected = [
+      '“建设必要性”的得分须在 0 至 20 之间，当前为 21。',
+      '第 1 项建议金额低于申报金额，请选择核减理由。',
+      '请填写评审意见。',
+    ]
+    for (const message of expected) {
+      response.assertTextIncludes(`<p class="field-error">${message}</p>`)
+    }
+    const fieldErrors = response.text().match(/<p class="field-error">/g) ?? []
+    assert.isAtLeast(fieldErrors.length, 4, 'the missing 资源共享 score is listed too')
+    assertNotIncludes(response, '确认提交评审表')
+    const stillDraft = await ScoreSheet.findOrFail(sheet.id)
+    assert.equal(stillDraft.status, 'draft')
+  })
+
   test('a line recommended below the request needs a cut reason', async ({ client, assert }) => {
     const { project, first, sheet } = await projectUnderReview()
     const form = sheetForm(project)
