@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core'
 import Project from '#project_review/models/project'
 import ReviewPanel from '#project_review/models/review_panel'
 import { GOOD_PASSWORD, createUnit, createUser } from '#tests/helpers/identity'
-import { createExperts } from '#tests/helpers/review'
+import { TINY_PDF, createExperts } from '#tests/helpers/review'
 
 /**
  * The hand computation the page must agree with.
@@ -77,11 +77,23 @@ test.group('Project review | the whole walk in a browser', (group) => {
     await page.fill('input[name="items[1][name]"]', '业务系统开发')
     await page.fill('input[name="items[1][quantity]"]', '1')
     await page.fill('input[name="items[1][unitPrice]"]', '200000')
-    await page.click('#save-draft')
-    await page.waitForURL(/\/review\/projects\/\d+$/)
+    await page.assertText('#budget-total', '250,000.00')
+    await page.click('#save-and-attach')
+    await page.waitForURL(/\/review\/projects\/\d+#attachments$/)
     await page.assertTextContains('#project-state', '草稿')
     await page.assertTextContains('#requested-yuan', '250,000.00')
+    await page.assertTextContains('#missing-attachments', '可行性研究报告')
     const projectId = Number(new URL(page.url()).pathname.split('/').pop())
+
+    // 上传可行性研究报告后才能提交
+    await page.selectOption('#attachment-kind', 'feasibility')
+    await page.setInputFiles('#attachment-file', {
+      name: '可行性研究报告.pdf',
+      mimeType: 'application/pdf',
+      buffer: TINY_PDF,
+    })
+    await page.click('#attachment-form button[type="submit"]')
+    await page.assertTextContains('#proposal-ready', '申报书已填写完整，可以提交')
 
     // 提交 → 审核员退回补正
     await page.click('#submit-proposal')
@@ -139,6 +151,8 @@ test.group('Project review | the whole walk in a browser', (group) => {
       }
       await page.fill('#opinion', `专家${index + 1}意见：建设必要，预算偏高。`)
       await page.click('#submit-sheet')
+      await page.waitForSelector('#confirm-total')
+      await page.click('#confirm-submit-sheet')
       await page.waitForURL((url) => url.pathname === '/review/tasks')
       await page.assertTextContains('#tasks-table', '已提交')
       await logout(page)
@@ -156,6 +170,8 @@ test.group('Project review | the whole walk in a browser', (group) => {
     await page.fill('input[name="items[1][reason]"]', '接口开发工作量按 160 人日核定')
     await page.fill('#decision-comment', '同意立项。')
     await page.click('#approve-project')
+    await page.assertText('#confirm-approved', '205,000.00')
+    await page.click('#confirm-decision')
     await page.assertTextContains('#project-state', '已批复')
 
     await page.assertText('#requested-yuan', '250,000.00')
