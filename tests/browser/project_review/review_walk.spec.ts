@@ -1,8 +1,10 @@
+import { mkdir, readdir } from 'node:fs/promises'
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import type { Page } from 'playwright-core'
 import Project from '#project_review/models/project'
 import ReviewPanel from '#project_review/models/review_panel'
+import attachments from '#project_review/services/attachments'
 import { GOOD_PASSWORD, createUnit, createUser } from '#tests/helpers/identity'
 import { TINY_PDF, createExperts } from '#tests/helpers/review'
 
@@ -41,6 +43,14 @@ async function logout(page: Page) {
 
 test.group('Project review | the whole walk in a browser', (group) => {
   group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
+  group.each.setup(async () => {
+    await mkdir(attachments.directory, { recursive: true })
+    const before = new Set(await readdir(attachments.directory))
+    return async () => {
+      const after = await readdir(attachments.directory)
+      await attachments.removeFiles(after.filter((name) => !before.has(name)))
+    }
+  })
 
   test('a project goes from draft to approval with five experts and the page shows the hand-computed cut', async ({
     visit,
