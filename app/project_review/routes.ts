@@ -69,6 +69,18 @@ router
 
     router.post('projects/:id/panel', [PanelsController, 'draw']).as('panels.draw').where('id', id)
     router
+      .post('projects/:id/panel/verify', [PanelsController, 'verify'])
+      .as('panels.verify')
+      .where('id', id)
+    router
+      .post('members/:id/withdraw', [PanelsController, 'withdraw'])
+      .as('members.withdraw')
+      .where('id', id)
+    router
+      .post('members/:id/resend', [PanelsController, 'resend'])
+      .as('members.resend')
+      .where('id', id)
+    router
       .post('projects/:id/panel/close', [PanelsController, 'close'])
       .as('panels.close')
       .where('id', id)
@@ -97,6 +109,10 @@ router
       .where('id', id)
     router.get('sheets/:id', [SheetsController, 'show']).as('sheets.show').where('id', id)
     router.put('sheets/:id', [SheetsController, 'update']).as('sheets.update').where('id', id)
+    router
+      .post('sheets/:id/submit', [SheetsController, 'submit'])
+      .as('sheets.submit')
+      .where('id', id)
 
     router.get('experts', [ExpertsController, 'index']).as('experts.index')
     router.get('experts/new', [ExpertsController, 'create']).as('experts.create')

@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto'
 import { DateTime } from 'luxon'
 import type { ApiResponse } from '@japa/api-client'
 import type User from '#identity/models/user'
@@ -6,6 +7,7 @@ import Expert, { type Specialty } from '#project_review/models/expert'
 import Project from '#project_review/models/project'
 import proposals, { type ProposalInput } from '#project_review/services/proposals'
 import precheck from '#project_review/services/precheck'
+import ProjectAttachment from '#project_review/models/project_attachment'
 import panels from '#project_review/services/panels'
 import sheets from '#project_review/services/sheets'
 import decisions from '#project_review/services/decisions'
@@ -55,8 +57,37 @@ export async function reviewCast() {
   return { unit, applicant, reviewer }
 }
 
-export async function createDraft(applicant: User, overrides: Partial<ProposalInput> = {}) {
-  return proposals.create(proposalInput(overrides), reviewActorOf(applicant))
+/** A minimal PDF (the server checks the "%PDF-" signature). */
+export const TINY_PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n'
+)
+
+/**
+ * A draft with every field filled; by default it also carries the 可行性研究报告 that submission
+ * requires (`feasibility: false` leaves it out).
+ */
+export async function createDraft(
+  applicant: User,
+  overrides: Partial<ProposalInput> = {},
+  options: { feasibility?: boolean } = {}
+) {
+  const actor = reviewActorOf(applicant)
+  const project = await proposals.create(proposalInput(overrides), actor)
+  if (options.feasibility !== false) await attachFeasibility(project.id, applicant)
+  return project
+}
+
+/** Records a 可行性研究报告 row (no file on disk: what submission checks, nothing left behind). */
+export async function attachFeasibility(projectId: number, applicant: User) {
+  return ProjectAttachment.create({
+    projectId,
+    kind: 'feasibility',
+    originalName: '可行性研究报告.pdf',
+    storedName: `${randomUUID()}.pdf`,
+    sizeBytes: TINY_PDF.length,
+    sha256: createHash('sha256').update(TINY_PDF).digest('hex'),
+    uploadedById: applicant.id,
+  })
 }
 
 /** A proposal that has been submitted and accepted by the reviewer. */
@@ -178,14 +209,23 @@ export interface CaughtMail {
 
 /**
  * A real SMTP server (npm smtp-server) on a free loopback port, with the app's `smtp` mailer
- * pointed at it for the duration of a test; `stop()` restores the configured mailer.
+ * pointed at it for the duration of a test; `stop()` restores the configured mailer. `refuse`
+ * makes it answer 550 for the recipients it matches (a mailbox that does not exist).
  */
-export async function startMailCatcher() {
+export async function startMailCatcher(options: { refuse?: (address: string) => boolean } = {}) {
   const messages: CaughtMail[] = []
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.refuse?.(address.address)) {
+        const error = new Error('550 mailbox unavailable') as Error & { responseCode: number }
+        error.responseCode = 550
+        return callback(error)
+      }
+      callback()
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = []
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))

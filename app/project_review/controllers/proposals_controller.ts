@@ -3,6 +3,7 @@ import Project from '#project_review/models/project'
 import SharedPlatform from '#project_review/models/shared_platform'
 import ProjectPolicy from '#project_review/policies/project_policy'
 import proposals from '#project_review/services/proposals'
+import reviewSettings from '#project_review/services/review_settings'
 import { reviewActorFrom } from '#project_review/services/actor'
 import { proposalValidator } from '#project_review/validators/proposal_validators'
 import { reviewMessages } from '#project_review/validators/messages_provider'
@@ -76,8 +77,25 @@ export default class ProposalsController {
     return response.redirect('/review/projects')
   }
 
-  /** "保存并增加行" returns to the form with more blank rows; "保存" goes to the project page. */
-  protected afterSave({ request, response }: HttpContext, project: Project) {
+  /**
+   * "保存并增加行" returns to the form with more blank rows; "保存并上传附件" goes to the project
+   * page's upload step, saying which attachments are required; "保存" goes to the project page.
+   */
+  protected async afterSave({ request, response, session, i18n }: HttpContext, project: Project) {
+    if (request.input('next') === 'attachments') {
+      const { requiredAttachments } = await reviewSettings.get()
+      const kinds = requiredAttachments.map((kind) => i18n.t(`review.attachments.kinds.${kind}`))
+      session.flash(
+        'success',
+        kinds.length
+          ? i18n.t('review.proposals.saved_attach_next', {
+              title: project.title,
+              kinds: kinds.join('、'),
+            })
+          : i18n.t('review.proposals.saved_attach_next_optional', { title: project.title })
+      )
+      return response.redirect(`/review/projects/${project.id}#attachments`)
+    }
     if (request.input('more')) {
       const rows = this.blankRows(request.input('rows')) + BLANK_ROWS
       return response.redirect(`/review/projects/${project.id}/edit?rows=${rows}`)

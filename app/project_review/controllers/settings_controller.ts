@@ -1,6 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
 import audit, { actorFrom } from '#core/audit/audit_service'
+import { ATTACHMENT_KINDS } from '#project_review/models/project_attachment'
 import SharedPlatform from '#project_review/models/shared_platform'
 import ReviewAdminPolicy from '#project_review/policies/review_admin_policy'
 import reviewSettings from '#project_review/services/review_settings'
@@ -13,6 +14,7 @@ export default class SettingsController {
     await bouncer.with(ReviewAdminPolicy).authorize('manageSettings')
     return view.render('pages/review/settings/edit', {
       settings: await reviewSettings.get(),
+      attachmentKinds: ATTACHMENT_KINDS,
       platforms: await SharedPlatform.query().orderBy('position'),
     })
   }
@@ -21,11 +23,16 @@ export default class SettingsController {
     const { request, response, session, bouncer, i18n } = ctx
     await bouncer.with(ReviewAdminPolicy).authorize('manageSettings')
     const payload = await request.validateUsing(settingsValidator, reviewMessages(ctx))
+    const current = await reviewSettings.get()
     await reviewSettings.update(
       {
         similarityThreshold: payload.similarityThreshold,
         thresholds: { pass: payload.passThreshold, revise: payload.reviseThreshold },
         scoreTemplate: payload.criteria,
+        requiredAttachments:
+          request.input('requiredAttachments') === undefined
+            ? current.requiredAttachments
+            : (payload.requiredAttachments ?? []),
       },
       actorFrom(ctx)
     )

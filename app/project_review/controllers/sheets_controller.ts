@@ -6,7 +6,11 @@ import ProjectPolicy from '#project_review/policies/project_policy'
 import panels from '#project_review/services/panels'
 import sheets from '#project_review/services/sheets'
 import { reviewActorFrom } from '#project_review/services/actor'
-import { reasonValidator, sheetValidator } from '#project_review/validators/review_validators'
+import {
+  reasonValidator,
+  sheetConfirmValidator,
+  sheetValidator,
+} from '#project_review/validators/review_validators'
 import { reviewMessages } from '#project_review/validators/messages_provider'
 import { ReviewError, forbidden } from '#project_review/errors'
 import { PAGE_SIZE } from '#core/http_helpers'
@@ -20,7 +24,7 @@ export default class SheetsController {
     const page = Math.max(1, Math.min(100000, Number(request.input('page', 1)) || 1))
     const members = await PanelMember.query()
       .where('expert_id', expert?.id ?? 0)
-      .whereIn('status', ['invited', 'declined'])
+      .whereIn('status', ['invited', 'declined', 'withdrawn'])
       .preload('panel', (q) => q.preload('project', (p) => p.preload('unit')))
       .orderBy('id', 'desc')
       .paginate(page, PAGE_SIZE)
@@ -79,30 +83,47 @@ export default class SheetsController {
     })
   }
 
+  /**
+   * "保存草稿" saves; "提交评审表" checks everything at once (each refusal next to its field),
+   * keeps the draft and shows a confirmation with the weighted total. Nothing is submitted yet.
+   */
   async update(ctx: HttpContext) {
-    const { params, request, response, session, bouncer, i18n } = ctx
+    const { params, request, response, session, bouncer, i18n, view } = ctx
     await bouncer.with(ProjectPolicy).authorize('score')
     const sheet = await this.ownSheet(ctx, Number(params.id))
     const payload = await request.validateUsing(sheetValidator, reviewMessages(ctx))
-    const submit = payload.intent === 'submit'
-    await sheets.save(
-      sheet.id,
-      {
-        scores: payload.scores ?? {},
-        opinion: payload.opinion,
-        items: (payload.items ?? []).map((line) => ({
-          budgetItemId: line.budgetItemId,
-          quantity: line.quantity,
-          unitPrice: line.unitPrice,
-          cutReason: line.cutReason,
-          note: line.note,
-        })),
-      },
-      reviewActorFrom(ctx),
-      submit
-    )
-    session.flash('success', i18n.t(submit ? 'review.sheets.submitted' : 'review.sheets.saved'))
-    return response.redirect(submit ? '/review/tasks' : `/review/sheets/${sheet.id}`)
+    const input = {
+      scores: payload.scores ?? {},
+      opinion: payload.opinion,
+      items: (payload.items ?? []).map((line) => ({
+        budgetItemId: line.budgetItemId,
+        quantity: line.quantity,
+        unitPrice: line.unitPrice,
+        cutReason: line.cutReason,
+        note: line.note,
+      })),
+    }
+    if (payload.intent === 'submit') {
+      const preview = await sheets.preview(sheet.id, input, reviewActorFrom(ctx))
+      const project = await Project.query()
+        .whereHas('panel', (panel) => panel.where('id', sheet.panelId))
+        .firstOrFail()
+      return view.render('pages/review/sheets/confirm', { ...preview, project })
+    }
+    await sheets.save(sheet.id, input, reviewActorFrom(ctx), false)
+    session.flash('success', i18n.t('review.sheets.saved'))
+    return response.redirect(`/review/sheets/${sheet.id}`)
+  }
+
+  /** "确认提交": submits the sheet exactly as the confirmation showed it. */
+  async submit(ctx: HttpContext) {
+    const { params, request, response, session, bouncer, i18n } = ctx
+    await bouncer.with(ProjectPolicy).authorize('score')
+    const sheet = await this.ownSheet(ctx, Number(params.id))
+    const { version } = await request.validateUsing(sheetConfirmValidator, reviewMessages(ctx))
+    await sheets.confirmSubmit(sheet.id, version, reviewActorFrom(ctx))
+    session.flash('success', i18n.t('review.sheets.submitted'))
+    return response.redirect('/review/tasks')
   }
 
   /** The sheet, if it belongs to the logged-in expert; anyone else's is refused. */

@@ -5,9 +5,13 @@ import Expert from '#project_review/models/expert'
 import ReviewPanel from '#project_review/models/review_panel'
 import { integer } from '#project_review/models/json_column'
 
+export type MemberStatus = 'invited' | 'standby' | 'declined' | 'withdrawn'
+
 /**
  * One drawn expert: `seat` is where the draw put them (member / alternate); `status` is where
- * they are now: invited (sitting on the panel), standby (alternate not yet called), declined.
+ * they are now: invited (sitting on the panel), standby (alternate not yet called), declined
+ * (回避 / 谢绝 by the expert), withdrawn (撤换 by the reviewer). `userId` is the login that holds
+ * the seat; one login holds at most one seat per panel (unique index).
  */
 export default class PanelMember extends BaseModel {
   @column({ isPrimary: true })
@@ -26,7 +30,10 @@ export default class PanelMember extends BaseModel {
   declare seat: 'member' | 'alternate'
 
   @column()
-  declare status: 'invited' | 'standby' | 'declined'
+  declare userId: number | null
+
+  @column()
+  declare status: MemberStatus
 
   @column()
   declare declineReason: string | null
@@ -45,6 +52,12 @@ export default class PanelMember extends BaseModel {
 
   @column()
   declare notifyError: string | null
+
+  @column()
+  declare withdrawReason: string | null
+
+  @column.dateTime()
+  declare withdrawnAt: DateTime | null
 
   @belongsTo(() => Expert)
   declare expert: BelongsTo<typeof Expert>

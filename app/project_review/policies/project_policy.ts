@@ -3,15 +3,14 @@ import db from '@adonisjs/lucid/services/db'
 import type User from '#identity/models/user'
 import type Project from '#project_review/models/project'
 
-/** True when the user is an expert sitting on (invited to) the project's panel. */
+/** True when the user holds a sitting (invited) seat on the project's panel. */
 export async function sitsOnPanel(user: User, projectId: number) {
   if (!user.hasRole('expert')) return false
   const row = await db
     .from('panel_members')
     .join('review_panels', 'review_panels.id', 'panel_members.panel_id')
-    .join('experts', 'experts.id', 'panel_members.expert_id')
     .where('review_panels.project_id', projectId)
-    .where('experts.user_id', user.id)
+    .where('panel_members.user_id', user.id)
     .where('panel_members.status', 'invited')
     .first()
   return Boolean(row)

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open, readFile, rm } from 'node:fs/promises'
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
@@ -55,6 +55,40 @@ export class AttachmentService {
     await mkdir(this.directory, { recursive: true })
     await file.move(this.directory, { name: storedName, overwrite: false })
     const originalName = (file.clientName || 'attachment.pdf').slice(-200)
+    await this.record(projectId, kind, { storedName, originalName, size: file.size, sha256 }, actor)
+  }
+
+  /** Stores generated PDF bytes (the demo seed's reports) as the proposal's attachment. */
+  async storeBytes(
+    projectId: number,
+    kind: AttachmentKind,
+    originalName: string,
+    bytes: Buffer,
+    actor: ReviewActor
+  ) {
+    if (!bytes.subarray(0, PDF_MAGIC.length).equals(PDF_MAGIC)) {
+      throw new ReviewError('review.attachments.errors.not_pdf', {}, { status: 422 })
+    }
+    const storedName = `${randomUUID()}.pdf`
+    await mkdir(this.directory, { recursive: true })
+    await writeFile(join(this.directory, storedName), bytes, { flag: 'wx' })
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    await this.record(
+      projectId,
+      kind,
+      { storedName, originalName, size: bytes.length, sha256 },
+      actor
+    )
+  }
+
+  /** Records a stored file as the attachment of that kind, replacing (and deleting) an older one. */
+  protected async record(
+    projectId: number,
+    kind: AttachmentKind,
+    file: { storedName: string; originalName: string; size: number; sha256: string },
+    actor: ReviewActor
+  ) {
+    const { storedName, originalName, sha256 } = file
     try {
       const replaced = await db.transaction(async (trx) => {
         const project = await lockProject(projectId, trx)

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import { sumFen } from '#core/money'
 import BudgetItem from '#project_review/models/budget_item'
+import Project from '#project_review/models/project'
 import PanelMember from '#project_review/models/panel_member'
 import ReviewPanel, { type PanelAggregation } from '#project_review/models/review_panel'
 import ScoreSheet from '#project_review/models/score_sheet'
@@ -13,8 +14,8 @@ import {
   medianFen,
   panelScore,
 } from '#project_review/domain/aggregation'
-import { checkTransition } from '#project_review/lifecycle'
-import { ReviewError } from '#project_review/errors'
+import { checkTransition, type ProjectState } from '#project_review/lifecycle'
+import { ReviewError, refuseFields, type FieldRefusal } from '#project_review/errors'
 import { lockProject, transition } from '#project_review/services/transitions'
 import reviewSettings from '#project_review/services/review_settings'
 import type { ReviewActor } from '#project_review/services/actor'
@@ -131,6 +132,29 @@ export class DecisionService {
   }
 
   /**
+   * 批复立项, first step: checks every line (all refusals at once, each next to its field) and
+   * returns the figures the confirmation page shows; nothing is written.
+   */
+  async previewApproval(projectId: number, lines: ApprovedLineInput[], actor: ReviewActor) {
+    const project = await Project.findOrFail(projectId)
+    this.assertMay(project.state, 'approve', actor)
+    const items = await BudgetItem.query().where('project_id', project.id).orderBy('position')
+    this.checkApproval(items, lines)
+    const byId = new Map(lines.map((line) => [Number(line.budgetItemId), line]))
+    const figures = cutFigures(
+      items.map((item) => ({
+        requestedFen: item.amountFen,
+        approvedFen: byId.get(item.id)!.approved,
+      }))
+    )
+    return {
+      project,
+      figures,
+      lines: items.map((item) => ({ item, ...byId.get(item.id)! })),
+    }
+  }
+
+  /**
    * 批复立项: the approved amount of every line (0…requested); one that differs from the
    * panel's recommendation needs a reason. Cut figures are recorded in the audit trail.
    */
@@ -142,42 +166,12 @@ export class DecisionService {
   ) {
     return db.transaction(async (trx) => {
       const project = await lockProject(projectId, trx)
-      const refusal = checkTransition(project.state, 'approve', actor.roles)
-      if (refusal) {
-        throw new ReviewError(`review.lifecycle.errors.${refusal}`, {
-          action: 'approve',
-          state: project.state,
-        })
-      }
+      this.assertMay(project.state, 'approve', actor)
       const items = await BudgetItem.query({ client: trx })
         .where('project_id', project.id)
         .orderBy('position')
+      this.checkApproval(items, lines)
       const byId = new Map(lines.map((line) => [Number(line.budgetItemId), line]))
-      items.forEach((item, index) => {
-        const line = byId.get(item.id)
-        const number = index + 1
-        if (!line || !Number.isSafeInteger(line.approved) || line.approved < 0) {
-          throw new ReviewError(
-            'review.decision.errors.line_missing',
-            { line: number },
-            { status: 422 }
-          )
-        }
-        if (line.approved > item.amountFen) {
-          throw new ReviewError(
-            'review.decision.errors.above_request',
-            { line: number },
-            { status: 422 }
-          )
-        }
-        if (line.approved !== item.recommendedFen && !line.reason?.trim()) {
-          throw new ReviewError(
-            'review.decision.errors.reason_required',
-            { line: number },
-            { status: 422 }
-          )
-        }
-      })
       for (const item of items) {
         const line = byId.get(item.id)!
         item.useTransaction(trx)
@@ -203,6 +197,61 @@ export class DecisionService {
         })
       return figures
     })
+  }
+
+  /** 不予立项, first step: the transition must be allowed before the confirmation is shown. */
+  async previewDecline(projectId: number, reason: string, actor: ReviewActor) {
+    const project = await Project.findOrFail(projectId)
+    this.assertMay(project.state, 'decline', actor, reason)
+    return project
+  }
+
+  protected assertMay(
+    state: ProjectState,
+    action: 'approve' | 'decline',
+    actor: ReviewActor,
+    reason?: string
+  ) {
+    const refusal = checkTransition(state, action, actor.roles, { reason })
+    if (refusal) {
+      throw new ReviewError(`review.lifecycle.errors.${refusal}`, { action, state })
+    }
+  }
+
+  /** Every line 0…requested, a reason where it differs from the recommendation: all refusals. */
+  protected checkApproval(items: BudgetItem[], lines: ApprovedLineInput[]) {
+    const rowOf = new Map(lines.map((line, row) => [Number(line.budgetItemId), row]))
+    const refusals: FieldRefusal[] = []
+    items.forEach((item, index) => {
+      const row = rowOf.get(item.id)
+      const line = row === undefined ? undefined : lines[row]
+      const at = (name: string) => `items.${row ?? index}.${name}`
+      const number = index + 1
+      if (!line || !Number.isSafeInteger(line.approved) || line.approved < 0) {
+        refusals.push({
+          field: at('approved'),
+          i18nKey: 'review.decision.errors.line_missing',
+          values: { line: number },
+        })
+        return
+      }
+      if (line.approved > item.amountFen) {
+        refusals.push({
+          field: at('approved'),
+          i18nKey: 'review.decision.errors.above_request',
+          values: { line: number },
+        })
+        return
+      }
+      if (line.approved !== item.recommendedFen && !line.reason?.trim()) {
+        refusals.push({
+          field: at('reason'),
+          i18nKey: 'review.decision.errors.reason_required',
+          values: { line: number },
+        })
+      }
+    })
+    refuseFields(refusals)
   }
 
   /** 不予立项, with the reason; nothing is approved, so the whole request counts as cut. */

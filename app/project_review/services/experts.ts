@@ -3,6 +3,8 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import audit, { type AuditActor } from '#core/audit/audit_service'
 import User from '#identity/models/user'
 import Expert, { type Specialty } from '#project_review/models/expert'
+import PanelMember from '#project_review/models/panel_member'
+import ScoreSheet from '#project_review/models/score_sheet'
 import { ReviewError } from '#project_review/errors'
 
 export interface ExpertInput {
@@ -34,6 +36,7 @@ export class ExpertService {
   async update(expert: Expert, input: ExpertInput, actor: AuditActor) {
     return db.transaction(async (trx) => {
       await this.assertLinkable(input.userId ?? null, expert.id, trx)
+      if ((input.userId ?? null) !== expert.userId) await this.assertNoOpenSeat(expert, trx)
       expert.useTransaction(trx)
       expert.merge(this.columns(input))
       await expert.save()
@@ -81,6 +84,35 @@ export class ExpertService {
         'review.experts.errors.user_taken',
         { name: other.name },
         { status: 422 }
+      )
+    }
+  }
+
+  /**
+   * Re-linking the login of an expert who sits (or waits as an alternate) on an open panel, or who
+   * has an unsubmitted sheet, would hand that seat to another person: refused.
+   */
+  protected async assertNoOpenSeat(expert: Expert, trx: TransactionClientContract) {
+    const seat = await PanelMember.query({ client: trx })
+      .where('expert_id', expert.id)
+      .whereIn('status', ['invited', 'standby'])
+      .whereHas('panel', (panel) => panel.where('status', 'open'))
+      .preload('panel', (panel) => panel.preload('project'))
+      .first()
+    const sheet = seat
+      ? null
+      : await ScoreSheet.query({ client: trx })
+          .where('expert_id', expert.id)
+          .whereNot('status', 'submitted')
+          .whereHas('panel', (panel) => panel.where('status', 'open'))
+          .preload('panel', (panel) => panel.preload('project'))
+          .first()
+    const project = seat?.panel.project ?? sheet?.panel.project
+    if (project) {
+      throw new ReviewError(
+        'review.experts.errors.relink_open_seat',
+        { name: expert.name, code: project.code ?? '', title: project.title },
+        { status: 409 }
       )
     }
   }

@@ -23,6 +23,7 @@ import { ReviewError } from '#project_review/errors'
 import { lockProject, transition } from '#project_review/services/transitions'
 import reviewSettings from '#project_review/services/review_settings'
 import PanelInvitationMail from '#project_review/mails/panel_invitation_mail'
+import PanelWithdrawalMail from '#project_review/mails/panel_withdrawal_mail'
 import type { ReviewActor } from '#project_review/services/actor'
 
 export interface DrawRequest {
@@ -73,6 +74,13 @@ export class PanelService {
         throw error
       }
       const { scoreTemplate } = await reviewSettings.get(trx)
+      const drawnIds = [...result.panel, ...result.alternates]
+      const logins = new Map(
+        (drawnIds.length
+          ? await Expert.query({ client: trx }).whereIn('id', drawnIds).select('id', 'user_id')
+          : []
+        ).map((expert) => [expert.id, expert.userId])
+      )
       const now = DateTime.utc()
       const panel = await ReviewPanel.create(
         {
@@ -98,6 +106,7 @@ export class PanelService {
           ...result.panel.map((expertId, index) => ({
             panelId: panel.id,
             expertId,
+            userId: logins.get(expertId) ?? null,
             drawOrder: index + 1,
             seat: 'member' as const,
             status: 'invited' as const,
@@ -106,6 +115,7 @@ export class PanelService {
           ...result.alternates.map((expertId, index) => ({
             panelId: panel.id,
             expertId,
+            userId: logins.get(expertId) ?? null,
             drawOrder: result.panel.length + index + 1,
             seat: 'alternate' as const,
             status: 'standby' as const,
@@ -127,8 +137,8 @@ export class PanelService {
       })
       return { drawn: panel, invited: members.filter((member) => member.status === 'invited') }
     })
-    await this.notify(invited.map((member) => member.id))
-    return drawn
+    const sent = await this.notify(invited.map((member) => member.id))
+    return Object.assign(drawn, { mail: sent })
   }
 
   /** Replays a stored draw from its recorded input and seed; `matches` tells whether it agrees. */
@@ -153,7 +163,31 @@ export class PanelService {
    * discarded and the next alternate in draw order is invited. Returns the invited alternate.
    */
   async decline(memberId: number, reason: string, actor: ReviewActor) {
-    const invited = await db.transaction(async (trx) => {
+    const { next } = await this.vacate(memberId, 'declined', reason, actor)
+    if (next) await this.notify([next.id])
+    return next
+  }
+
+  /**
+   * 撤换: the reviewer withdraws a sitting expert who has not submitted (a silent expert), with a
+   * reason; the seat goes to the next alternate exactly as for a decline. The withdrawn expert
+   * and the alternate are both told by e-mail once the change is committed.
+   */
+  async withdraw(memberId: number, reason: string, actor: ReviewActor) {
+    const { member, next } = await this.vacate(memberId, 'withdrawn', reason, actor)
+    const withdrawal = await this.sendWithdrawal(member.id)
+    const invitation = next ? await this.notify([next.id]) : { sent: 0, failed: 0 }
+    return { member, next, withdrawal, invitation }
+  }
+
+  /** Frees a sitting expert's seat (declined or withdrawn) and calls the next alternate. */
+  protected async vacate(
+    memberId: number,
+    status: 'declined' | 'withdrawn',
+    reason: string,
+    actor: ReviewActor
+  ) {
+    return db.transaction(async (trx) => {
       const member = await PanelMember.query({ client: trx })
         .where('id', memberId)
         .preload('panel')
@@ -171,19 +205,27 @@ export class PanelService {
         .where('expert_id', member.expertId)
         .first()
       if (sheet && !sheet.isEditable) {
-        throw new ReviewError('review.panel.errors.decline_after_submit')
+        throw new ReviewError(
+          status === 'declined'
+            ? 'review.panel.errors.decline_after_submit'
+            : 'review.panel.errors.withdraw_after_submit'
+        )
       }
       if (sheet) await sheet.delete()
       member.useTransaction(trx)
-      member.merge({ status: 'declined', declineReason: reason, declinedAt: DateTime.utc() })
+      if (status === 'declined') {
+        member.merge({ status, declineReason: reason, declinedAt: DateTime.utc() })
+      } else {
+        member.merge({ status, withdrawReason: reason, withdrawnAt: DateTime.utc() })
+      }
       await member.save()
 
-      const declined = await PanelMember.query({ client: trx })
+      const vacated = await PanelMember.query({ client: trx })
         .where('panel_id', member.panelId)
-        .where('status', 'declined')
+        .whereIn('status', ['declined', 'withdrawn'])
       const nextId = nextAlternate(
         member.panel.result,
-        declined.map((row) => row.expertId)
+        vacated.map((row) => row.expertId)
       )
       let next: PanelMember | null = null
       if (nextId !== null) {
@@ -200,22 +242,57 @@ export class PanelService {
       await audit.record(
         {
           ...actor,
-          action: 'review.panel.decline',
+          action: status === 'declined' ? 'review.panel.decline' : 'review.panel.withdraw',
           targetType: 'project',
           targetId: project.id,
           details: {
             panelId: member.panelId,
             expertId: member.expertId,
             reason,
+            discardedSheetId: sheet?.id ?? null,
             nextExpertId: next?.expertId ?? null,
           },
         },
         trx
       )
-      return next
+      return { member, next }
     })
-    if (invited) await this.notify([invited.id])
-    return invited
+  }
+
+  /** 重新发送: sends the invitation again to a sitting expert whose mail failed. */
+  async resend(memberId: number, actor: ReviewActor) {
+    const member = await PanelMember.query().where('id', memberId).preload('panel').firstOrFail()
+    if (member.panel.status !== 'open' || member.status !== 'invited') {
+      throw new ReviewError('review.panel.errors.not_invited')
+    }
+    const outcome = await this.notify([member.id])
+    await audit.record({
+      ...actor,
+      action: 'review.panel.resend',
+      targetType: 'project',
+      targetId: member.panel.projectId,
+      details: { panelId: member.panelId, expertId: member.expertId, ...outcome },
+    })
+    return outcome
+  }
+
+  /** Tells a withdrawn expert their seat was withdrawn and why (after commit). */
+  protected async sendWithdrawal(memberId: number) {
+    const member = await PanelMember.query()
+      .where('id', memberId)
+      .preload('expert')
+      .preload('panel', (query) => query.preload('project'))
+      .firstOrFail()
+    if (!member.expert.email) return false
+    try {
+      await mail.send(
+        new PanelWithdrawalMail(member.expert, member.panel.project, member.withdrawReason ?? '')
+      )
+      return true
+    } catch (error) {
+      logger.warn({ err: error, memberId }, 'withdrawal notice could not be sent')
+      return false
+    }
   }
 
   /**
@@ -223,6 +300,7 @@ export class PanelService {
    * a draw). The outcome is kept on the seat: notified_at, or the error to show the reviewer.
    */
   async notify(memberIds: number[]) {
+    const outcome = { sent: 0, failed: 0 }
     for (const memberId of memberIds) {
       const member = await PanelMember.query()
         .where('id', memberId)
@@ -233,6 +311,7 @@ export class PanelService {
       if (!member.expert.email) {
         member.notifyError = 'no_email'
         await member.save()
+        outcome.failed++
         continue
       }
       try {
@@ -245,12 +324,15 @@ export class PanelService {
           )
         )
         member.merge({ notifiedAt: DateTime.utc(), notifyError: null })
+        outcome.sent++
       } catch (error) {
         logger.warn({ err: error, memberId }, 'panel invitation could not be sent')
         member.notifyError = String((error as Error).message ?? error).slice(0, 255)
+        outcome.failed++
       }
       await member.save()
     }
+    return outcome
   }
 
   /** Every expert as the draw sees them, with this year's assignments counted. */

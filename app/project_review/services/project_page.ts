@@ -7,8 +7,11 @@ import SimilarityCheck from '#project_review/models/similarity_check'
 import { SPECIALTIES } from '#project_review/models/expert'
 import ProjectPolicy, { sitsOnPanel } from '#project_review/policies/project_policy'
 import { availableActions } from '#project_review/lifecycle'
+import { seatState, type SeatState } from '#project_review/domain/seats'
 import { projectCutFigures } from '#project_review/services/review_stats'
 import proposals from '#project_review/services/proposals'
+import reviewSettings from '#project_review/services/review_settings'
+import { ATTACHMENT_KINDS } from '#project_review/models/project_attachment'
 import { MIN_SHEETS } from '#project_review/services/decisions'
 
 /**
@@ -46,15 +49,36 @@ export class ProjectPage {
             .preload('items')
             .orderBy('id')
         : []
+    const seatSheets = panel
+      ? await ScoreSheet.query().where('panel_id', panel.id).select('id', 'expert_id', 'status')
+      : []
+    const seatStates: Record<number, SeatState> = Object.fromEntries(
+      (panel?.members ?? []).map((member) => [
+        member.id,
+        seatState(
+          member,
+          seatSheets.find((sheet) => sheet.expertId === member.expertId)
+        ),
+      ])
+    )
+    const mySeat = panel?.members.find(
+      (member) => member.userId === user.id && member.status === 'invited'
+    )
     const lastReturn = [...project.transitions].reverse().find((step) => step.action === 'return')
     const cut = projectCutFigures(project.items)
+    const { requiredAttachments } = await reviewSettings.get()
     return {
       project,
       isReviewer,
       canEdit,
       isPanelExpert: await sitsOnPanel(user, project.id),
+      seatStates,
+      mySeatState: mySeat ? seatStates[mySeat.id] : null,
       actions: availableActions(project.state, user.roles),
       missing: canEdit ? proposals.missingFields(project) : [],
+      missingAttachments: canEdit ? proposals.missingAttachments(project, requiredAttachments) : [],
+      requiredAttachments,
+      attachmentKinds: ATTACHMENT_KINDS,
       similarity,
       panel,
       showPanel: Boolean(panel) && isReviewer,

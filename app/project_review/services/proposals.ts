@@ -10,6 +10,8 @@ import { ReviewError } from '#project_review/errors'
 import { lockProject, transition } from '#project_review/services/transitions'
 import { runDuplicateCheck } from '#project_review/services/duplicate_check'
 import attachments from '#project_review/services/attachments'
+import reviewSettings from '#project_review/services/review_settings'
+import type { AttachmentKind } from '#project_review/models/project_attachment'
 import type { ReviewActor } from '#project_review/services/actor'
 
 export interface BudgetItemInput {
@@ -155,11 +157,26 @@ export class ProposalService {
       const project = await lockProject(projectId, trx)
       this.assertEditable(project)
       await project.load('items')
+      await project.load('attachments')
       const missing = this.missingFields(project)
       if (missing.length > 0) {
-        throw new ReviewError('review.proposals.errors.incomplete', {
-          fields: missing.join(','),
-        })
+        throw new ReviewError(
+          'review.proposals.errors.incomplete',
+          {},
+          { status: 422, labels: { fields: missing.map((field) => `review.fields.${field}`) } }
+        )
+      }
+      const { requiredAttachments } = await reviewSettings.get(trx)
+      const absent = this.missingAttachments(project, requiredAttachments)
+      if (absent.length > 0) {
+        throw new ReviewError(
+          'review.proposals.errors.attachments_missing',
+          {},
+          {
+            status: 422,
+            labels: { kinds: absent.map((kind) => `review.attachments.kinds.${kind}`) },
+          }
+        )
       }
       const check = await runDuplicateCheck(project, trx)
       const resubmission = project.state === 'returned'
@@ -190,6 +207,12 @@ export class ProposalService {
     })
     if (!project.items || project.items.length === 0) missing.push('items')
     return missing
+  }
+
+  /** Required attachment kinds the proposal has not uploaded yet (needs `attachments` loaded). */
+  missingAttachments(project: Project, required: AttachmentKind[]): AttachmentKind[] {
+    const present = new Set((project.attachments ?? []).map((attachment) => attachment.kind))
+    return required.filter((kind) => !present.has(kind))
   }
 
   protected assertEditable(project: Project) {

@@ -12,6 +12,7 @@ import {
 } from '#project_review/domain/aggregation'
 import { DEFAULT_SIMILARITY_THRESHOLD } from '#project_review/domain/similarity'
 import { ReviewError, isDomainError } from '#project_review/errors'
+import type { AttachmentKind } from '#project_review/models/project_attachment'
 
 /** Settings of the project review that the sysadmin may change. */
 export interface ReviewSettings {
@@ -21,12 +22,15 @@ export interface ReviewSettings {
   thresholds: ConclusionThresholds
   /** The score-sheet template new panels are drawn with. */
   scoreTemplate: Criterion[]
+  /** Attachments a proposal must carry before it can be submitted (default 可行性研究报告). */
+  requiredAttachments: AttachmentKind[]
 }
 
 const DEFAULTS: ReviewSettings = {
   similarityThreshold: DEFAULT_SIMILARITY_THRESHOLD,
   thresholds: { ...DEFAULT_THRESHOLDS },
   scoreTemplate: DEFAULT_SCORE_TEMPLATE.map((criterion) => ({ ...criterion })),
+  requiredAttachments: ['feasibility'],
 }
 
 type Client = TransactionClientContract | typeof db

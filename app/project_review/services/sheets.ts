@@ -10,7 +10,7 @@ import BudgetItem from '#project_review/models/budget_item'
 import ReviewPanel from '#project_review/models/review_panel'
 import Expert from '#project_review/models/expert'
 import { ReviewRuleError, sheetTotal } from '#project_review/domain/aggregation'
-import { ReviewError, forbidden } from '#project_review/errors'
+import { ReviewError, forbidden, refuseFields, type FieldRefusal } from '#project_review/errors'
 import { lockProject, transition } from '#project_review/services/transitions'
 import type { ReviewActor } from '#project_review/services/actor'
 
@@ -65,7 +65,12 @@ export class SheetService {
         .where('id', memberId)
         .preload('panel')
         .first()
-      if (!member || member.expertId !== expert.id || member.status !== 'invited') {
+      if (
+        !member ||
+        member.expertId !== expert.id ||
+        member.status !== 'invited' ||
+        !this.holdsSeat(member, actor)
+      ) {
         throw forbidden()
       }
       const project = await lockProject(member.panel.projectId, trx)
@@ -101,6 +106,49 @@ export class SheetService {
 
   /** Saves the sheet as a draft, or submits it (`submit`), refusing anything incomplete. */
   async save(sheetId: number, input: SheetInput, actor: ReviewActor, submit: boolean) {
+    const { sheet } = await this.persist(sheetId, input, actor, submit ? 'submit' : 'save')
+    return sheet
+  }
+
+  /**
+   * "提交评审表", first step: checks the sheet as a submission would (every refusal at once),
+   * keeps it as a draft and returns what the confirmation shows: the weighted total and the
+   * recommended amount. Nothing is submitted until `confirmSubmit` with the returned version.
+   */
+  async preview(sheetId: number, input: SheetInput, actor: ReviewActor) {
+    return this.persist(sheetId, input, actor, 'preview')
+  }
+
+  /**
+   * "确认提交": submits the draft exactly as the confirmation showed it; a sheet changed since
+   * (another tab, another save) is refused so the expert checks it again.
+   */
+  async confirmSubmit(sheetId: number, version: number, actor: ReviewActor) {
+    const sheet = await ScoreSheet.query().where('id', sheetId).preload('items').firstOrFail()
+    const input: SheetInput = {
+      scores: sheet.scores,
+      opinion: sheet.opinion,
+      items: sheet.items.map((line) => ({
+        budgetItemId: line.budgetItemId,
+        quantity: line.quantity,
+        unitPrice: line.unitPriceFen,
+        cutReason: line.cutReason,
+        note: line.note,
+      })),
+    }
+    const { sheet: submitted } = await this.persist(sheetId, input, actor, 'submit', version)
+    return submitted
+  }
+
+  protected async persist(
+    sheetId: number,
+    input: SheetInput,
+    actor: ReviewActor,
+    mode: 'save' | 'preview' | 'submit',
+    expectedVersion?: number
+  ) {
+    const submit = mode === 'submit'
+    const complete = mode !== 'save'
     return db.transaction(async (trx) => {
       const expert = await this.expertOf(actor, trx)
       const sheet = await this.lockSheet(sheetId, trx)
@@ -110,21 +158,33 @@ export class SheetService {
       const panel = await ReviewPanel.query({ client: trx })
         .where('id', sheet.panelId)
         .firstOrFail()
+      const seat = await PanelMember.query({ client: trx })
+        .where('panel_id', panel.id)
+        .where('expert_id', expert.id)
+        .first()
+      if (!seat || seat.status !== 'invited' || !this.holdsSeat(seat, actor)) throw forbidden()
       const project = await lockProject(panel.projectId, trx)
       if (!sheet.isEditable) throw new ReviewError('review.sheets.errors.already_submitted')
       if (panel.status !== 'open' || project.state !== 'under_review') {
         throw new ReviewError('review.panel.errors.closed')
       }
+      if (expectedVersion !== undefined && sheet.version !== expectedVersion) {
+        throw new ReviewError('review.sheets.errors.changed_since_preview')
+      }
       const budget = await BudgetItem.query({ client: trx })
         .where('project_id', project.id)
         .orderBy('position')
-      const scores = this.checkScores(panel, input.scores, submit)
-      const lines = this.checkItems(budget, input.items, submit)
+      const refusals: FieldRefusal[] = []
+      const scores = this.checkScores(panel, input.scores, complete, refusals)
+      const lines = this.checkItems(budget, input.items, complete, refusals)
       const opinion = input.opinion?.trim() || null
-      if (submit && !opinion) throw new ReviewError('review.sheets.errors.opinion_required')
+      if (complete && !opinion) {
+        refusals.push({ field: 'opinion', i18nKey: 'review.sheets.errors.opinion_required' })
+      }
+      refuseFields(refusals)
 
       let totalHundredths: number | null = null
-      if (submit) {
+      if (complete) {
         try {
           totalHundredths = Math.round(sheetTotal(panel.criteria, scores) * 100)
         } catch (error) {
@@ -149,7 +209,7 @@ export class SheetService {
           scores: JSON.stringify(scores),
           opinion,
           status: submit ? 'submitted' : sheet.status,
-          total_hundredths: totalHundredths,
+          total_hundredths: submit ? totalHundredths : null,
           submitted_at: submit ? DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss') : null,
           version: sheet.version + 1,
           updated_at: DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss'),
@@ -157,6 +217,7 @@ export class SheetService {
       if (Number(Array.isArray(changed) ? changed[0] : changed) !== 1) {
         throw new ReviewError('review.sheets.errors.already_submitted')
       }
+      const recommendedFen = lines.reduce((sum, line) => sum + line.amountFen, 0)
       await audit.record(
         {
           ...actor,
@@ -166,13 +227,20 @@ export class SheetService {
           details: {
             sheetId: sheet.id,
             expertId: expert.id,
-            total: totalHundredths === null ? null : totalHundredths / 100,
-            recommendedFen: lines.reduce((sum, line) => sum + line.amountFen, 0),
+            total: submit && totalHundredths !== null ? totalHundredths / 100 : null,
+            recommendedFen,
           },
         },
         trx
       )
-      return ScoreSheet.query({ client: trx }).where('id', sheet.id).firstOrFail()
+      return {
+        sheet: await ScoreSheet.query({ client: trx }).where('id', sheet.id).firstOrFail(),
+        totalHundredths,
+        recommendedFen,
+        requestedFen: budget.reduce((sum, item) => sum + item.amountFen, 0),
+        criteria: panel.criteria,
+        scores,
+      }
     })
   }
 
@@ -213,40 +281,56 @@ export class SheetService {
     })
   }
 
+  /** The seat is held by the acting login (seats drawn before logins were recorded: by expert). */
+  protected holdsSeat(member: PanelMember, actor: ReviewActor) {
+    return member.userId === null || member.userId === actor.actorId
+  }
+
   protected async lockSheet(sheetId: number, trx: TransactionClientContract) {
     const query = ScoreSheet.query({ client: trx }).where('id', sheetId)
     if (!trx.dialect.name.includes('sqlite')) query.forUpdate()
     return query.first()
   }
 
-  /** Scores within [0, max] with at most 2 decimals; on submission every criterion is needed. */
+  /**
+   * Scores within [0, max] with at most 2 decimals; a complete sheet needs every criterion. Each
+   * refusal is collected next to its field.
+   */
   protected checkScores(
     panel: ReviewPanel,
     input: SheetInput['scores'],
-    submit: boolean
+    complete: boolean,
+    refusals: FieldRefusal[]
   ): Record<string, number> {
     const scores: Record<string, number> = {}
     for (const criterion of panel.criteria) {
       const value = input[criterion.key]
+      const field = `scores.${criterion.key}`
       if (value === null || value === undefined) {
-        if (submit) {
-          throw new ReviewError('review.score_missing', { key: criterion.label }, { status: 422 })
+        if (complete) {
+          refusals.push({
+            field,
+            i18nKey: 'review.score_missing',
+            values: { key: criterion.label },
+          })
         }
         continue
       }
       if (!Number.isFinite(value) || value < 0 || value > criterion.maxScore) {
-        throw new ReviewError(
-          'review.score_out_of_range',
-          { key: criterion.label, score: value, maxScore: criterion.maxScore },
-          { status: 422 }
-        )
+        refusals.push({
+          field,
+          i18nKey: 'review.score_out_of_range',
+          values: { key: criterion.label, score: value, maxScore: criterion.maxScore },
+        })
+        continue
       }
       if (Math.abs(Math.round(value * 100) - value * 100) > 1e-6) {
-        throw new ReviewError(
-          'review.score_precision',
-          { key: criterion.label, score: value },
-          { status: 422 }
-        )
+        refusals.push({
+          field,
+          i18nKey: 'review.score_precision',
+          values: { key: criterion.label, score: value },
+        })
+        continue
       }
       scores[criterion.key] = value
     }
@@ -256,14 +340,21 @@ export class SheetService {
   /**
    * Per-line recommendations: quantity 0…requested, unit price 0…requested; a line recommended
    * below its requested amount needs a cut reason. Lines left empty keep the requested figures
-   * on a draft and are refused on submission.
+   * on a draft and are refused on a complete sheet. Field names follow the form's rows.
    */
-  protected checkItems(budget: BudgetItem[], input: SheetItemInput[], submit: boolean) {
-    const byId = new Map(input.map((line) => [Number(line.budgetItemId), line]))
+  protected checkItems(
+    budget: BudgetItem[],
+    input: SheetItemInput[],
+    complete: boolean,
+    refusals: FieldRefusal[]
+  ) {
+    const rowOf = new Map(input.map((line, row) => [Number(line.budgetItemId), row]))
     const lines: SheetLine[] = []
     budget.forEach((item, index) => {
-      const line = byId.get(item.id)
+      const row = rowOf.get(item.id) ?? index
+      const line = input[row]?.budgetItemId === item.id ? input[row] : undefined
       const number = index + 1
+      const at = (name: string) => `items.${row}.${name}`
       if (
         !line ||
         line.quantity === null ||
@@ -271,28 +362,34 @@ export class SheetService {
         line.unitPrice === null ||
         line.unitPrice === undefined
       ) {
-        if (submit)
-          throw new ReviewError(
-            'review.sheets.errors.line_missing',
-            { line: number },
-            { status: 422 }
-          )
+        if (complete) {
+          const missing = line?.quantity === null || line?.quantity === undefined
+          refusals.push({
+            field: at(missing ? 'quantity' : 'unitPrice'),
+            i18nKey: 'review.sheets.errors.line_missing',
+            values: { line: number },
+          })
+        }
         return
       }
+      let ok = true
       if (line.quantity > item.quantity) {
-        throw new ReviewError(
-          'review.sheets.errors.quantity_above_request',
-          { line: number },
-          { status: 422 }
-        )
+        refusals.push({
+          field: at('quantity'),
+          i18nKey: 'review.sheets.errors.quantity_above_request',
+          values: { line: number },
+        })
+        ok = false
       }
       if (line.unitPrice > item.unitPriceFen) {
-        throw new ReviewError(
-          'review.sheets.errors.price_above_request',
-          { line: number },
-          { status: 422 }
-        )
+        refusals.push({
+          field: at('unitPrice'),
+          i18nKey: 'review.sheets.errors.price_above_request',
+          values: { line: number },
+        })
+        ok = false
       }
+      if (!ok) return
       let amountFen = 0
       try {
         amountFen = line.quantity === 0 ? 0 : lineAmountFen(line.quantity, line.unitPrice)
@@ -300,12 +397,13 @@ export class SheetService {
         if (error instanceof MoneyError) throw ReviewError.fromDomain(error)
         throw error
       }
-      if (amountFen < item.amountFen && !line.cutReason && submit) {
-        throw new ReviewError(
-          'review.sheets.errors.cut_reason_required',
-          { line: number },
-          { status: 422 }
-        )
+      if (amountFen < item.amountFen && !line.cutReason && complete) {
+        refusals.push({
+          field: at('cutReason'),
+          i18nKey: 'review.sheets.errors.cut_reason_required',
+          values: { line: number },
+        })
+        return
       }
       lines.push({
         budgetItemId: item.id,

@@ -2,6 +2,7 @@ import vine from '@vinejs/vine'
 import { SPECIALTIES } from '#project_review/models/expert'
 import { PROJECT_CATEGORIES } from '#project_review/models/project'
 import { CUT_REASONS } from '#project_review/models/score_sheet'
+import { ATTACHMENT_KINDS } from '#project_review/models/project_attachment'
 import { asArray, asText, yuan } from '#project_review/validators/rules'
 
 const reason = vine.string().trim().minLength(2).maxLength(500)
@@ -13,6 +14,9 @@ export const returnValidator = vine.create({
 
 /** 不予受理 / 不予立项 / returning a sheet: a reason. */
 export const reasonValidator = vine.create({ reason })
+
+/** 撤换 a sitting expert: the reason the expert is told by e-mail. */
+export const withdrawValidator = vine.create({ withdrawReason: reason })
 
 export const acceptValidator = vine.create({
   comment: vine.string().trim().maxLength(500).optional(),
@@ -45,6 +49,11 @@ export const sheetValidator = vine.create({
   intent: vine.enum(['save', 'submit']),
 })
 
+/** "确认提交" of a score sheet: the version the confirmation showed. */
+export const sheetConfirmValidator = vine.create({
+  version: vine.number().withoutDecimals().min(0),
+})
+
 /** 批复: the approved amount of each line in 元, with a reason where it differs. */
 export const approveValidator = vine.create({
   items: vine
@@ -58,6 +67,14 @@ export const approveValidator = vine.create({
     .parse(asArray)
     .maxLength(200),
   comment: vine.string().trim().maxLength(2000).optional(),
+  /** Set by the confirmation page: commit instead of showing the confirmation. */
+  confirm: vine.boolean().optional(),
+})
+
+/** 不予立项: the reason, and the confirmation page's flag. */
+export const declineValidator = vine.create({
+  reason,
+  confirm: vine.boolean().optional(),
 })
 
 export const expertValidator = vine.create({
@@ -116,6 +133,12 @@ export const settingsValidator = vine.create({
     )
     .minLength(1)
     .maxLength(20),
+  /** The form sends a blank first entry so that "none ticked" arrives as an empty list. */
+  requiredAttachments: vine
+    .array(vine.enum(ATTACHMENT_KINDS))
+    .parse((value) => (asArray(value) as unknown[]).filter((kind) => kind !== null && kind !== ''))
+    .distinct()
+    .optional(),
 })
 
 export const platformValidator = vine.create({

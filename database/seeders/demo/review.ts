@@ -12,6 +12,7 @@ import ReviewPanel from '#project_review/models/review_panel'
 import type { ItemCategory } from '#project_review/models/budget_item'
 import type { ProjectState } from '#project_review/lifecycle'
 import proposals from '#project_review/services/proposals'
+import attachments from '#project_review/services/attachments'
 import precheck from '#project_review/services/precheck'
 import panels from '#project_review/services/panels'
 import sheets from '#project_review/services/sheets'
@@ -21,6 +22,19 @@ import { reviewActorOf, type ReviewActor } from '#project_review/services/actor'
 import { formatRateBp } from '#project_review/domain/aggregation'
 import { formatWanYuan } from '#core/money'
 import { DEMO_PASSWORD } from '#database/seeders/demo/identity'
+
+/** A one-page PDF standing in for each submitted demo project's 可行性研究报告. */
+const DEMO_PDF = Buffer.from(
+  [
+    '%PDF-1.4',
+    '1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj',
+    '2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj',
+    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj',
+    'trailer<</Root 1 0 R>>',
+    '%%EOF',
+    '',
+  ].join('\n')
+)
 
 /**
  * A year of project review mirroring the seeds: 14 projects reviewed by expert panels (about
@@ -527,6 +541,13 @@ export async function seedReview(log: (line: string) => void = () => {}) {
         applicant
       )
       if (spec.target === 'draft') continue
+      await attachments.storeBytes(
+        project.id,
+        'feasibility',
+        `${spec.title}可行性研究报告.pdf`,
+        DEMO_PDF,
+        applicant
+      )
       await proposals.submit(project.id, applicant)
       if (spec.target === 'submitted') continue
       if (spec.target === 'returned') {

@@ -1,10 +1,12 @@
+import { mkdir, readdir } from 'node:fs/promises'
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import type { Page } from 'playwright-core'
 import Project from '#project_review/models/project'
 import ReviewPanel from '#project_review/models/review_panel'
+import attachments from '#project_review/services/attachments'
 import { GOOD_PASSWORD, createUnit, createUser } from '#tests/helpers/identity'
-import { createExperts } from '#tests/helpers/review'
+import { TINY_PDF, createExperts } from '#tests/helpers/review'
 
 /**
  * The hand computation the page must agree with.
@@ -41,6 +43,14 @@ async function logout(page: Page) {
 
 test.group('Project review | the whole walk in a browser', (group) => {
   group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
+  group.each.setup(async () => {
+    await mkdir(attachments.directory, { recursive: true })
+    const before = new Set(await readdir(attachments.directory))
+    return async () => {
+      const after = await readdir(attachments.directory)
+      await attachments.removeFiles(after.filter((name) => !before.has(name)))
+    }
+  })
 
   test('a project goes from draft to approval with five experts and the page shows the hand-computed cut', async ({
     visit,
@@ -77,11 +87,23 @@ test.group('Project review | the whole walk in a browser', (group) => {
     await page.fill('input[name="items[1][name]"]', '业务系统开发')
     await page.fill('input[name="items[1][quantity]"]', '1')
     await page.fill('input[name="items[1][unitPrice]"]', '200000')
-    await page.click('#save-draft')
-    await page.waitForURL(/\/review\/projects\/\d+$/)
+    await page.assertText('#budget-total', '250,000.00')
+    await page.click('#save-and-attach')
+    await page.waitForURL(/\/review\/projects\/\d+#attachments$/)
     await page.assertTextContains('#project-state', '草稿')
     await page.assertTextContains('#requested-yuan', '250,000.00')
+    await page.assertTextContains('#missing-attachments', '可行性研究报告')
     const projectId = Number(new URL(page.url()).pathname.split('/').pop())
+
+    // 上传可行性研究报告后才能提交
+    await page.selectOption('#attachment-kind', 'feasibility')
+    await page.setInputFiles('#attachment-file', {
+      name: '可行性研究报告.pdf',
+      mimeType: 'application/pdf',
+      buffer: TINY_PDF,
+    })
+    await page.click('#attachment-form button[type="submit"]')
+    await page.assertTextContains('#proposal-ready', '申报书已填写完整，可以提交')
 
     // 提交 → 审核员退回补正
     await page.click('#submit-proposal')
@@ -139,6 +161,8 @@ test.group('Project review | the whole walk in a browser', (group) => {
       }
       await page.fill('#opinion', `专家${index + 1}意见：建设必要，预算偏高。`)
       await page.click('#submit-sheet')
+      await page.waitForSelector('#confirm-total')
+      await page.click('#confirm-submit-sheet')
       await page.waitForURL((url) => url.pathname === '/review/tasks')
       await page.assertTextContains('#tasks-table', '已提交')
       await logout(page)
@@ -156,6 +180,8 @@ test.group('Project review | the whole walk in a browser', (group) => {
     await page.fill('input[name="items[1][reason]"]', '接口开发工作量按 160 人日核定')
     await page.fill('#decision-comment', '同意立项。')
     await page.click('#approve-project')
+    await page.assertText('#confirm-approved', '205,000.00')
+    await page.click('#confirm-decision')
     await page.assertTextContains('#project-state', '已批复')
 
     await page.assertText('#requested-yuan', '250,000.00')

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { assertNotIncludes } from '#tests/helpers/http'
 import testUtils from '@adonisjs/core/services/test_utils'
 import Project from '#project_review/models/project'
 import ReviewPanel from '#project_review/models/review_panel'
@@ -108,14 +109,28 @@ test.group('Aggregation and decision', (group) => {
     refused.assertTextIncludes('第 2 项的批复金额与专家建议不同，请填写调整理由。')
     assert.equal(await stateOf(project.id), 'reviewed')
 
+    const form = {
+      ...lines({ approved: '160,000', reason: '接口开发工作量按 160 人日核定' }),
+      comment: '同意立项',
+    }
+    const confirmation = await client
+      .post(`/review/projects/${project.id}/approve`)
+      .header('referer', `/review/projects/${project.id}`)
+      .loginAs(reviewer)
+      .form(form)
+      .withCsrfToken()
+      .redirects(0)
+    confirmation.assertStatus(200)
+    confirmation.assertTextIncludes('确认批复立项')
+    confirmation.assertTextIncludes('<b id="confirm-approved">205,000.00</b>')
+    confirmation.assertTextIncludes('<b id="confirm-cut-rate">18.00%</b>')
+    assert.equal(await stateOf(project.id), 'reviewed', 'nothing is approved before confirming')
+
     const approved = await client
       .post(`/review/projects/${project.id}/approve`)
       .header('referer', `/review/projects/${project.id}`)
       .loginAs(reviewer)
-      .form({
-        ...lines({ approved: '160,000', reason: '接口开发工作量按 160 人日核定' }),
-        comment: '同意立项',
-      })
+      .form({ ...form, confirm: '1' })
       .withCsrfToken()
       .redirects(0)
     approved.assertStatus(302)
@@ -130,6 +145,32 @@ test.group('Aggregation and decision', (group) => {
     page.assertTextIncludes('10.00%')
     page.assertTextIncludes('20.00%')
     page.assertTextIncludes('接口开发工作量按 160 人日核定')
+  })
+
+  test('批复 shows every line refusal at once next to its field, before any confirmation', async ({
+    client,
+    assert,
+  }) => {
+    const { applicant, reviewer } = await reviewCast()
+    const project = await reviewedProject(applicant, reviewer)
+    await decisions.closePanel(project.id, reviewActorOf(reviewer))
+    const response = await client
+      .post(`/review/projects/${project.id}/approve`)
+      .header('referer', `/review/projects/${project.id}`)
+      .loginAs(reviewer)
+      .form(
+        formRows('items', [
+          { budgetItemId: String(project.items[0].id), approved: '999999' },
+          { budgetItemId: String(project.items[1].id), approved: '1' },
+        ])
+      )
+      .withCsrfToken()
+    response.assertTextIncludes('<p class="field-error">第 1 项的批复金额不能超过申报金额。</p>')
+    response.assertTextIncludes(
+      '<p class="field-error">第 2 项的批复金额与专家建议不同，请填写调整理由。</p>'
+    )
+    assertNotIncludes(response, '确认批复立项')
+    assert.equal(await stateOf(project.id), 'reviewed')
   })
 
   test('an approved amount above the request is refused', async ({ assert }) => {
@@ -166,11 +207,20 @@ test.group('Aggregation and decision', (group) => {
       .form({ reason: '' })
       .withCsrfToken()
     missing.assertTextIncludes('请填写理由')
-    await client
+    const confirmation = await client
       .post(`/review/projects/${project.id}/decline`)
       .header('referer', `/review/projects/${project.id}`)
       .loginAs(reviewer)
       .form({ reason: '与县公安局平台重复建设' })
+      .withCsrfToken()
+    confirmation.assertTextIncludes('确认不予立项')
+    confirmation.assertTextIncludes('与县公安局平台重复建设')
+    assert.equal(await stateOf(project.id), 'reviewed', 'nothing is declined before confirming')
+    await client
+      .post(`/review/projects/${project.id}/decline`)
+      .header('referer', `/review/projects/${project.id}`)
+      .loginAs(reviewer)
+      .form({ reason: '与县公安局平台重复建设', confirm: '1' })
       .withCsrfToken()
     const declined = await Project.findOrFail(project.id)
     assert.equal(declined.state, 'declined')

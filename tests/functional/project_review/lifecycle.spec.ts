@@ -157,7 +157,7 @@ test.group('Project lifecycle | actions', (group) => {
     const draft = await createDraft(applicant, { items: [] })
     const error = await refusal(() => proposals.submit(draft.id, reviewActorOf(applicant)))
     assert.equal(error.i18nKey, 'review.proposals.errors.incomplete')
-    assert.include(String(error.values.fields), 'items')
+    assert.include(error.labels.fields, 'review.fields.items')
     assert.equal(await stateOf(draft.id), 'draft')
   })
 

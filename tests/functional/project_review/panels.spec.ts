@@ -154,7 +154,10 @@ test.group('Random panel draw (随机抽取)', (group) => {
 
       const page = await client.get(`/review/projects/${project.id}`).loginAs(reviewer)
       page.assertTextIncludes(panel.seed)
-      page.assertTextIncludes('review:replay-draw')
+      page.assertTextIncludes('候选专家 <b id="draw-candidates">8</b>')
+      page.assertTextIncludes('id="verify-draw"')
+      assertNotIncludes(page, 'review:replay-draw')
+      assertNotIncludes(page, 'hmac-sha256-fisher-yates-v1')
     } finally {
       await catcher.stop()
     }

@@ -6,7 +6,14 @@ import AuditEvent from '#core/audit/audit_event'
 import proposals from '#project_review/services/proposals'
 import { reviewActorOf } from '#project_review/services/actor'
 import { assertNotIncludes } from '#tests/helpers/http'
-import { createDraft, formRows, reviewCast, stateOf, assertStatus } from '#tests/helpers/review'
+import {
+  attachFeasibility,
+  createDraft,
+  formRows,
+  reviewCast,
+  stateOf,
+  assertStatus,
+} from '#tests/helpers/review'
 import { createUser } from '#tests/helpers/identity'
 
 const FORM = {
@@ -101,6 +108,40 @@ test.group('Proposals | applicant form', (group) => {
     })
   }
 
+  test('a refused save shows exactly the rows the user had, with the date rule in Chinese', async ({
+    client,
+    assert,
+  }) => {
+    const { applicant } = await reviewCast()
+    const blank = { category: '', name: '', specification: '', quantity: '', unitPrice: '' }
+    const rows = [line(), blank, blank]
+    const form = { ...FORM, plannedStart: '2026-06-01', plannedEnd: '2026-05-01' }
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await client
+        .post('/review/projects')
+        .header('referer', '/review/projects/new')
+        .loginAs(applicant)
+        .form({ ...form, ...formRows('items', rows) })
+        .withCsrfToken()
+      response.assertTextIncludes('计划完工日期不能早于计划开工日期。')
+      assertNotIncludes(response, 'must be a date')
+      assertNotIncludes(response, 'after or same as')
+      const names = response.text().match(/name="items\[\d+\]\[name\]"/g) ?? []
+      assert.lengthOf(names, 3, `attempt ${attempt + 1} shows the 3 rows sent`)
+      response.assertTextIncludes('value="定位终端"')
+    }
+    assert.isNull(await Project.findBy('title', FORM.title))
+  })
+
+  test('the new form offers 3 blank rows and a running total', async ({ client }) => {
+    const { applicant } = await reviewCast()
+    const response = await client.get('/review/projects/new').loginAs(applicant)
+    const names = response.text().match(/name="items\[\d+\]\[name\]"/g) ?? []
+    if (names.length !== 3) throw new Error(`expected 3 rows, got ${names.length}`)
+    response.assertTextIncludes('id="budget-total"')
+    response.assertTextIncludes('<script src="/js/budget_total.js" defer></script>')
+  })
+
   test('a title over 200 characters is refused', async ({ client, assert }) => {
     const { applicant } = await reviewCast()
     const response = await client
@@ -146,6 +187,7 @@ test.group('Proposals | applicant form', (group) => {
       .redirects(0)
     const location = response.header('location')
     const id = Number(location!.split('/').pop())
+    await attachFeasibility(id, applicant)
     await proposals.submit(id, reviewActorOf(applicant))
     for (const viewer of [applicant, reviewer]) {
       const page = await client.get(`/review/projects/${id}`).loginAs(viewer)

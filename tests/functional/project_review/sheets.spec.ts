@@ -76,17 +76,29 @@ function sheetForm(
 test.group('Score sheets (评审表)', (group) => {
   group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
 
-  test('an expert declares no conflict, scores, recommends cuts and submits; the sheet is then immutable', async ({
+  test('an expert declares no conflict, scores, recommends cuts, confirms the weighted total and submits; the sheet is then immutable', async ({
     client,
     assert,
   }) => {
     const { project, first, sheet } = await projectUnderReview()
     assert.equal(await stateOf(project.id), 'under_review')
-    const response = await client
+    const confirmation = await client
       .put(`/review/sheets/${sheet.id}`)
       .header('referer', `/review/sheets/${sheet.id}`)
       .loginAs(first.user)
       .form(sheetForm(project))
+      .withCsrfToken()
+      .redirects(0)
+    confirmation.assertStatus(200)
+    confirmation.assertTextIncludes('确认提交评审表')
+    confirmation.assertTextIncludes('<b id="confirm-total">85.50</b>')
+    const previewed = await ScoreSheet.findOrFail(sheet.id)
+    assert.equal(previewed.status, 'draft', 'nothing is submitted before the confirmation')
+    const response = await client
+      .post(`/review/sheets/${sheet.id}/submit`)
+      .header('referer', `/review/sheets/${sheet.id}`)
+      .loginAs(first.user)
+      .form({ version: String(previewed.version) })
       .withCsrfToken()
       .redirects(0)
     response.assertHeader('location', '/review/tasks')
@@ -126,6 +138,35 @@ test.group('Score sheets (评审表)', (group) => {
       .form(sheetForm(project, { ...FULL_SCORES, budget: '-1' }))
       .withCsrfToken()
     below.assertTextIncludes('评分不能小于 0。')
+    const stillDraft = await ScoreSheet.findOrFail(sheet.id)
+    assert.equal(stillDraft.status, 'draft')
+  })
+
+  test('every refusal of a sheet shows at once, each next to its field, and nothing is confirmed', async ({
+    client,
+    assert,
+  }) => {
+    const { project, first, sheet } = await projectUnderReview()
+    const form = sheetForm(project, { ...FULL_SCORES, necessity: '21', sharing: '' })
+    form['items[0][cutReason]'] = ''
+    form.opinion = ''
+    const response = await client
+      .put(`/review/sheets/${sheet.id}`)
+      .header('referer', `/review/sheets/${sheet.id}`)
+      .loginAs(first.user)
+      .form(form)
+      .withCsrfToken()
+    const expected = [
+      '“建设必要性”的得分须在 0 至 20 之间，当前为 21。',
+      '第 1 项建议金额低于申报金额，请选择核减理由。',
+      '请填写评审意见。',
+    ]
+    for (const message of expected) {
+      response.assertTextIncludes(`<p class="field-error">${message}</p>`)
+    }
+    const fieldErrors = response.text().match(/<p class="field-error">/g) ?? []
+    assert.isAtLeast(fieldErrors.length, 4, 'the missing 资源共享 score is listed too')
+    assertNotIncludes(response, '确认提交评审表')
     const stillDraft = await ScoreSheet.findOrFail(sheet.id)
     assert.equal(stillDraft.status, 'draft')
   })
@@ -296,12 +337,20 @@ test.group('Score sheets | concurrent submission', () => {
       const userIds = [applicant.id, reviewer.id, ...seated.map(({ user }) => user.id)]
       await db.from('users').whereIn('id', userIds).delete()
     })
+    const confirmation = await client
+      .put(`/review/sheets/${sheet.id}`)
+      .header('referer', `/review/sheets/${sheet.id}`)
+      .loginAs(first.user)
+      .form(sheetForm(project))
+      .withCsrfToken()
+    confirmation.assertTextIncludes('确认提交')
+    const previewed = await ScoreSheet.findOrFail(sheet.id)
     const submitOnce = () =>
       client
-        .put(`/review/sheets/${sheet.id}`)
+        .post(`/review/sheets/${sheet.id}/submit`)
         .header('referer', `/review/sheets/${sheet.id}`)
         .loginAs(first.user)
-        .form(sheetForm(project))
+        .form({ version: String(previewed.version) })
         .withCsrfToken()
         .redirects(0)
     const responses = await Promise.all([submitOnce(), submitOnce()])
@@ -314,7 +363,7 @@ test.group('Score sheets | concurrent submission', () => {
     followed.assertTextIncludes('评审表已提交')
     const stored = await ScoreSheet.findOrFail(sheet.id)
     assert.equal(stored.status, 'submitted')
-    assert.equal(stored.version, 1)
+    assert.equal(stored.version, previewed.version + 1)
     assert.lengthOf(
       await AuditEvent.query()
         .where('action', 'review.sheet.submit')
