@@ -4,9 +4,10 @@
  * field whose value is invalid gets its own message next to it while the other filters still
  * apply, instead of the whole request being refused.
  */
-import { errors as vineErrors } from '@vinejs/vine'
+import vine, { errors as vineErrors } from '@vinejs/vine'
 import type { MessagesProviderContact } from '@vinejs/vine/types'
 import type { HttpContext } from '@adonisjs/core/http'
+import { number } from '#core/validation'
 
 export type FilterErrors = Record<string, string>
 
@@ -42,6 +43,11 @@ export function compactQuery(qs: Record<string, unknown>): Record<string, any> {
 interface FilterValidator<T> {
   validate(data: unknown, options: { messagesProvider: MessagesProviderContact }): Promise<T>
 }
+
+/** Lists without filters still validate their page number like every other list. */
+export const pageValidator = vine.create({
+  page: number().withoutDecimals().min(1).max(100000).optional(),
+})
 
 type ValidationMessage = { field: string; message: string }
 

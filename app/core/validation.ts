@@ -59,7 +59,7 @@ export const noControlCharacters = vine.createRule(
 )
 
 /** Single-line text (names, titles, search boxes): trimmed, no control or bidi characters. */
-export function line() {
+export function singleLine() {
   return vine
     .string()
     .use(noControlCharacters({ multiline: false }))
@@ -67,7 +67,7 @@ export function line() {
 }
 
 /** Multi-line text (textareas): trimmed, line breaks and tabs allowed, other controls refused. */
-export function text() {
+export function multiLine() {
   return vine
     .string()
     .use(noControlCharacters({ multiline: true }))
@@ -110,7 +110,7 @@ export function id() {
 
 /** A management address, compared and stored in canonical form (`::ffff:127.0.0.1` is `127.0.0.1`). */
 export function ipAddress() {
-  return line()
+  return singleLine()
     .parse((value) => (typeof value === 'string' ? canonicalIp(value) : value))
     .ipAddress()
 }

@@ -6,14 +6,14 @@ import AuditPolicy from '#core/audit/audit_policy'
 import audit, { actorFrom } from '#core/audit/audit_service'
 import { PAGE_SIZE, sendCsv } from '#core/http_helpers'
 import { validateFilters } from '#core/list_filters'
-import { line, number } from '#core/validation'
+import { singleLine, number } from '#core/validation'
 import { DISPLAY_ZONE, formatDateTime } from '#start/view'
 
 const filterValidator = vine.create({
   from: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
   to: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
-  action: line().maxLength(64).optional(),
-  actor: line().maxLength(100).optional(),
+  action: singleLine().maxLength(64).optional(),
+  actor: singleLine().maxLength(100).optional(),
   outcome: vine.enum(['success', 'failure']).optional(),
   page: number().withoutDecimals().min(1).max(1000000).optional(),
 })

@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { line, number } from '#core/validation'
+import { singleLine, number } from '#core/validation'
 import { ROLES } from '#identity/roles'
 import { UNIT_KINDS } from '#identity/models/unit'
 import { roleSeparation, strongPassword } from '#identity/validators/rules'
@@ -7,9 +7,9 @@ import { roleSeparation, strongPassword } from '#identity/validators/rules'
 const USERNAME = /^[A-Za-z0-9_.-]+$/
 
 const profileFields = {
-  fullName: line().minLength(1).maxLength(50),
-  email: line().email().maxLength(254).optional(),
-  phone: line()
+  fullName: singleLine().minLength(1).maxLength(50),
+  email: singleLine().email().maxLength(254).optional(),
+  phone: singleLine()
     .regex(/^[0-9+\- ]{5,30}$/)
     .optional(),
   unitId: number().exists({ table: 'units', column: 'id' }).optional(),
@@ -22,7 +22,7 @@ const profileFields = {
 }
 
 export const createUserValidator = vine.create({
-  username: line()
+  username: singleLine()
     .minLength(3)
     .maxLength(50)
     .regex(USERNAME)
@@ -44,7 +44,7 @@ export const resetPasswordValidator = vine.create({
 })
 
 export const unitValidator = vine.create({
-  code: line()
+  code: singleLine()
     .minLength(2)
     .maxLength(32)
     .regex(/^[A-Za-z0-9_-]+$/)
@@ -55,7 +55,7 @@ export const unitValidator = vine.create({
         if (field.meta.unitId) db.whereNot('id', field.meta.unitId)
       },
     }),
-  name: line()
+  name: singleLine()
     .minLength(2)
     .maxLength(100)
     .unique({
@@ -69,7 +69,7 @@ export const unitValidator = vine.create({
 })
 
 export const listQueryValidator = vine.create({
-  q: line().maxLength(100).optional(),
+  q: singleLine().maxLength(100).optional(),
   page: number().min(1).max(100000).optional(),
   role: vine.enum(ROLES).optional(),
   unitId: number().optional(),

@@ -8,10 +8,10 @@ import { formatPercent } from '#network_monitoring/services/formats'
 import { monitoringMessages } from '#network_monitoring/validators/messages_provider'
 import { sendCsv } from '#core/http_helpers'
 import { validateFilters } from '#core/list_filters'
-import { line, number } from '#core/validation'
+import { singleLine, number } from '#core/validation'
 
 const filtersValidator = vine.create({
-  month: line()
+  month: singleLine()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
     .optional(),
   level: vine.enum(SITE_LEVELS).optional(),

@@ -23,7 +23,7 @@ import {
 } from '#network_monitoring/services/device_csv'
 import { MonitoringMessagesProvider } from '#network_monitoring/validators/messages_provider'
 import audit, { type AuditActor } from '#core/audit/audit_service'
-import { ipAddress, line as singleLine, number } from '#core/validation'
+import { ipAddress, singleLine, number } from '#core/validation'
 import { canonicalIp } from '#core/ip_address'
 
 /** Most rows one import takes (a county has hundreds of devices, not tens of thousands). */

@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { ipAddress, line, number } from '#core/validation'
+import { ipAddress, singleLine, number } from '#core/validation'
 import type { FieldContext } from '@vinejs/vine/types'
 import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
 import {
@@ -29,7 +29,7 @@ function portOf(field: FieldContext) {
 
 /** Device fields shared by the form and the CSV import; credentials are optional (blank = keep). */
 export const deviceFields = {
-  name: line()
+  name: singleLine()
     .minLength(1)
     .maxLength(100)
     .unique({
@@ -47,8 +47,8 @@ export const deviceFields = {
   }),
   snmpPort: number().withoutDecimals().range([1, 65535]),
   snmpVersion: vine.enum(SNMP_VERSIONS),
-  community: line().maxLength(128).optional(),
-  v3Username: line().maxLength(64).optional(),
+  community: singleLine().maxLength(128).optional(),
+  v3Username: singleLine().maxLength(64).optional(),
   v3SecurityLevel: vine.enum(V3_SECURITY_LEVELS).optional(),
   v3AuthProtocol: vine.enum(V3_AUTH_PROTOCOLS).optional(),
   v3AuthKey: vine.string().minLength(8).maxLength(128).optional(),
@@ -63,13 +63,13 @@ export const deviceFields = {
     .withoutDecimals()
     .range([MIN_POLL_INTERVAL_SECONDS, MAX_POLL_INTERVAL_SECONDS]),
   isEnabled: vine.boolean().optional(),
-  description: line().maxLength(500).optional(),
+  description: singleLine().maxLength(500).optional(),
 }
 
 export const deviceValidator = vine.withMetaData<Meta>().create(deviceFields)
 
 export const deviceListValidator = vine.create({
-  q: line().maxLength(100).optional(),
+  q: singleLine().maxLength(100).optional(),
   page: number().min(1).max(100000).optional(),
   type: vine.enum(DEVICE_TYPES).optional(),
   level: vine.enum(SITE_LEVELS).optional(),
@@ -82,7 +82,7 @@ export const deviceListValidator = vine.create({
 export const maintenanceWindowValidator = vine.create({
   startsAt: vine.date({ formats: ['YYYY-MM-DDTHH:mm', 'YYYY-MM-DD HH:mm'] }),
   endsAt: vine.date({ formats: ['YYYY-MM-DDTHH:mm', 'YYYY-MM-DD HH:mm'] }).afterField('startsAt'),
-  reason: line().minLength(2).maxLength(200),
+  reason: singleLine().minLength(2).maxLength(200),
 })
 
 export const deviceShowValidator = vine.create({

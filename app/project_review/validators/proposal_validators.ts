@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { line, text, number } from '#core/validation'
+import { singleLine, multiLine, number } from '#core/validation'
 import { PROJECT_CATEGORIES, SECURITY_LEVELS } from '#project_review/models/project'
 import { ITEM_CATEGORIES } from '#project_review/models/budget_item'
 import { ATTACHMENT_KINDS } from '#project_review/models/project_attachment'
@@ -12,8 +12,8 @@ const LONG_TEXT = 5000
 
 const budgetItem = vine.object({
   category: vine.enum(ITEM_CATEGORIES),
-  name: line().minLength(1).maxLength(100),
-  specification: line().maxLength(500).optional(),
+  name: singleLine().minLength(1).maxLength(100),
+  specification: singleLine().maxLength(500).optional(),
   quantity: number().withoutDecimals().min(1).max(MAX_QUANTITY),
   unitPrice: yuan(),
 })
@@ -24,12 +24,12 @@ const budgetItem = vine.object({
  * dropped before validation.
  */
 export const proposalValidator = vine.create({
-  title: line().minLength(2).maxLength(200),
+  title: singleLine().minLength(2).maxLength(200),
   year: number().withoutDecimals().min(2000).max(2100),
   category: vine.enum(PROJECT_CATEGORIES),
-  content: text().maxLength(LONG_TEXT).optional(),
-  necessity: text().maxLength(LONG_TEXT).optional(),
-  technicalPlan: text().maxLength(LONG_TEXT).optional(),
+  content: multiLine().maxLength(LONG_TEXT).optional(),
+  necessity: multiLine().maxLength(LONG_TEXT).optional(),
+  technicalPlan: multiLine().maxLength(LONG_TEXT).optional(),
   securityLevel: number()
     .in([...SECURITY_LEVELS])
     .optional(),
@@ -38,8 +38,8 @@ export const proposalValidator = vine.create({
     .date({ formats: ['YYYY-MM-DD'] })
     .afterOrSameAs('plannedStart')
     .optional(),
-  contactName: line().maxLength(50).optional(),
-  contactPhone: line()
+  contactName: singleLine().maxLength(50).optional(),
+  contactPhone: singleLine()
     .regex(/^[0-9+\- ]{5,30}$/)
     .optional(),
   platformIds: vine
@@ -70,7 +70,7 @@ export const attachmentValidator = vine.create({
 
 /** Filters of the project lists (applicant, reviewer workbench, CSV export). */
 export const projectListValidator = vine.create({
-  q: line().maxLength(100).parse(asText).optional(),
+  q: singleLine().maxLength(100).parse(asText).optional(),
   state: vine.enum(PROJECT_STATES).optional(),
   year: number().withoutDecimals().min(2000).max(2100).optional(),
   unitId: number().withoutDecimals().optional(),

@@ -1,22 +1,22 @@
 import vine from '@vinejs/vine'
-import { line, text, number } from '#core/validation'
+import { singleLine, multiLine, number } from '#core/validation'
 import { SPECIALTIES } from '#project_review/models/expert'
 import { PROJECT_CATEGORIES } from '#project_review/models/project'
 import { CUT_REASONS } from '#project_review/models/score_sheet'
 import { asArray, asText, yuan } from '#project_review/validators/rules'
 
-const reason = text().minLength(2).maxLength(500)
+const reason = multiLine().minLength(2).maxLength(500)
 
 /** 退回补正: one reason per line of the textarea. */
 export const returnValidator = vine.create({
-  reasons: text().minLength(2).maxLength(2000),
+  reasons: multiLine().minLength(2).maxLength(2000),
 })
 
 /** 不予受理 / 不予立项 / returning a sheet: a reason. */
 export const reasonValidator = vine.create({ reason })
 
 export const acceptValidator = vine.create({
-  comment: text().maxLength(500).optional(),
+  comment: multiLine().maxLength(500).optional(),
 })
 
 /** 随机抽取: N experts (3–15) plus M alternates (0–10) with any of the chosen specialties. */
@@ -29,7 +29,7 @@ export const drawValidator = vine.create({
 /** A score sheet as the expert saves or submits it; amounts in 元 become fen. */
 export const sheetValidator = vine.create({
   scores: vine.record(number().min(0).max(100).decimal([0, 2]).optional()).optional(),
-  opinion: text().maxLength(2000).optional(),
+  opinion: multiLine().maxLength(2000).optional(),
   items: vine
     .array(
       vine.object({
@@ -37,7 +37,7 @@ export const sheetValidator = vine.create({
         quantity: number().withoutDecimals().min(0).max(1_000_000).optional(),
         unitPrice: yuan().optional(),
         cutReason: vine.enum(CUT_REASONS).optional(),
-        note: line().maxLength(500).optional(),
+        note: singleLine().maxLength(500).optional(),
       })
     )
     .parse(asArray)
@@ -53,30 +53,30 @@ export const approveValidator = vine.create({
       vine.object({
         budgetItemId: number().withoutDecimals(),
         approved: yuan(),
-        reason: line().maxLength(500).optional(),
+        reason: singleLine().maxLength(500).optional(),
       })
     )
     .parse(asArray)
     .maxLength(200),
-  comment: text().maxLength(2000).optional(),
+  comment: multiLine().maxLength(2000).optional(),
 })
 
 export const expertValidator = vine.create({
-  name: line().minLength(2).maxLength(50),
-  employer: line().minLength(2).maxLength(100),
+  name: singleLine().minLength(2).maxLength(50),
+  employer: singleLine().minLength(2).maxLength(100),
   employerUnitId: number().withoutDecimals().exists({ table: 'units', column: 'id' }).optional(),
   specialties: vine.array(vine.enum(SPECIALTIES)).parse(asArray).minLength(1).distinct(),
   conflictUnitIds: vine.array(number().withoutDecimals()).parse(asArray).distinct().optional(),
-  phone: line()
+  phone: singleLine()
     .regex(/^[0-9+\- ]{5,30}$/)
     .optional(),
-  email: line().email().maxLength(254).optional(),
+  email: singleLine().email().maxLength(254).optional(),
   yearlyCap: number().withoutDecimals().min(1).max(100),
   userId: number().withoutDecimals().optional(),
 })
 
 export const expertListValidator = vine.create({
-  q: line().maxLength(100).parse(asText).optional(),
+  q: singleLine().maxLength(100).parse(asText).optional(),
   specialty: vine.enum(SPECIALTIES).optional(),
   status: vine.enum(['active', 'inactive']).optional(),
   page: number().withoutDecimals().min(1).max(100000).optional(),
@@ -90,8 +90,8 @@ export const settingsValidator = vine.create({
   criteria: vine
     .array(
       vine.object({
-        key: line().regex(/^[a-z][a-z0-9_]{0,31}$/),
-        label: line().minLength(2).maxLength(50),
+        key: singleLine().regex(/^[a-z][a-z0-9_]{0,31}$/),
+        label: singleLine().minLength(2).maxLength(50),
         weight: number().withoutDecimals().min(1).max(100),
         maxScore: number().withoutDecimals().min(1).max(100),
       })
@@ -111,11 +111,14 @@ export const settingsValidator = vine.create({
 })
 
 export const platformValidator = vine.create({
-  name: line().minLength(2).maxLength(100).unique({ table: 'shared_platforms', column: 'name' }),
+  name: singleLine()
+    .minLength(2)
+    .maxLength(100)
+    .unique({ table: 'shared_platforms', column: 'name' }),
 })
 
 export const tokenValidator = vine.create({
-  name: line().minLength(2).maxLength(100),
+  name: singleLine().minLength(2).maxLength(100),
   expiresInDays: number().withoutDecimals().min(1).max(3650).optional(),
 })
 

@@ -2,13 +2,20 @@ import { test } from '@japa/runner'
 import vine, { errors as vineErrors } from '@vinejs/vine'
 import { canonicalIp } from '#core/ip_address'
 import { compactQuery } from '#core/list_filters'
-import { hasForbiddenCharacters, ipAddress, line, number, text, uploadName } from '#core/validation'
+import {
+  hasForbiddenCharacters,
+  ipAddress,
+  singleLine,
+  number,
+  multiLine,
+  uploadName,
+} from '#core/validation'
 
 const form = vine.create({
   quantity: number().withoutDecimals().min(1).optional(),
   score: number().decimal([0, 2]).optional(),
-  title: line().minLength(2).optional(),
-  body: text().optional(),
+  title: singleLine().minLength(2).optional(),
+  body: multiLine().optional(),
   ip: ipAddress().optional(),
 })
 
