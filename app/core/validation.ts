@@ -103,11 +103,6 @@ export function number() {
   return vine.number().parse(strictNumberInput)
 }
 
-/** An id picked from a list: a positive integer. */
-export function id() {
-  return number().withoutDecimals().min(1)
-}
-
 /** A management address, compared and stored in canonical form (`::ffff:127.0.0.1` is `127.0.0.1`). */
 export function ipAddress() {
   return singleLine()
