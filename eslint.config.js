@@ -14,7 +14,8 @@ const inputDiscipline = {
       {
         selector:
           "CallExpression[callee.property.name='trim'][callee.object.callee.object.name='vine'][callee.object.callee.property.name='string']",
-        message: 'Use singleLine() or multiLine() from #core/validation: they refuse control characters.',
+        message:
+          'Use singleLine() or multiLine() from #core/validation: they refuse control characters.',
       },
     ],
   },
