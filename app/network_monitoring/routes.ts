@@ -48,6 +48,7 @@ router
       .where('windowId', id)
 
     router.get('sites', [SitesController, 'index']).as('sites.index')
+    router.get('sites/new', [SitesController, 'create']).as('sites.create')
     router.post('sites', [SitesController, 'store']).as('sites.store')
     router.get('sites/:id/edit', [SitesController, 'edit']).as('sites.edit').where('id', id)
     router.put('sites/:id', [SitesController, 'update']).as('sites.update').where('id', id)

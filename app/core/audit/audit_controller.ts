@@ -5,22 +5,30 @@ import AuditEvent from '#core/audit/audit_event'
 import AuditPolicy from '#core/audit/audit_policy'
 import audit, { actorFrom } from '#core/audit/audit_service'
 import { PAGE_SIZE, sendCsv } from '#core/http_helpers'
+import { validateFilters } from '#core/list_filters'
+import { singleLine, number } from '#core/validation'
 import { DISPLAY_ZONE, formatDateTime } from '#start/view'
 
 const filterValidator = vine.create({
   from: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
   to: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
-  action: vine.string().trim().maxLength(64).optional(),
-  actor: vine.string().trim().maxLength(100).optional(),
+  action: singleLine().maxLength(64).optional(),
+  actor: singleLine().maxLength(100).optional(),
   outcome: vine.enum(['success', 'failure']).optional(),
-  page: vine.number().min(1).max(1000000).optional(),
+  page: number().withoutDecimals().min(1).max(1000000).optional(),
 })
 
 /** The auditor's (审计员) read-only view of the audit trail, with integrity verification. */
 export default class AuditController {
-  async index({ request, view, bouncer, response, i18n }: HttpContext) {
+  async index(ctx: HttpContext) {
+    const { view, bouncer, response, i18n, request } = ctx
     await bouncer.with(AuditPolicy).authorize('view')
-    const filters = await filterValidator.validate(request.qs())
+    const {
+      filters,
+      errors,
+      query: listQuery,
+      values,
+    } = await validateFilters(ctx, filterValidator)
     const query = AuditEvent.query().orderBy('id', 'desc')
     const day = (d: Date) =>
       DateTime.fromJSDate(d).setZone(DISPLAY_ZONE, { keepLocalTime: true }).startOf('day')
@@ -53,8 +61,8 @@ export default class AuditController {
       )
     }
     const events = await query.paginate(filters.page ?? 1, PAGE_SIZE)
-    events.baseUrl('/audit').queryString({ ...request.qs(), page: undefined })
-    return view.render('pages/audit/index', { events, filters: request.qs() })
+    events.baseUrl('/audit').queryString(listQuery)
+    return view.render('pages/audit/index', { events, filters: values, filterErrors: errors })
   }
 
   async verify(ctx: HttpContext) {

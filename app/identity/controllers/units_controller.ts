@@ -4,13 +4,20 @@ import Unit from '#identity/models/unit'
 import AdminPolicy from '#identity/policies/admin_policy'
 import audit, { actorFrom } from '#core/audit/audit_service'
 import { PAGE_SIZE, sendCsv } from '#core/http_helpers'
+import { validateFilters } from '#core/list_filters'
 import { unitValidator, listQueryValidator } from '#identity/validators/admin_validators'
 
 /** Organisation units (单位) — sysadmin only. */
 export default class UnitsController {
-  async index({ request, view, bouncer, response, i18n }: HttpContext) {
+  async index(ctx: HttpContext) {
+    const { request, view, bouncer, response, i18n } = ctx
     await bouncer.with(AdminPolicy).authorize('manageUnits')
-    const filters = await listQueryValidator.validate(request.qs())
+    const {
+      filters,
+      errors,
+      query: listQuery,
+      values,
+    } = await validateFilters(ctx, listQueryValidator)
     const query = Unit.query().withCount('users').orderBy('id')
     if (filters.q) {
       const like = `%${filters.q}%`
@@ -34,8 +41,13 @@ export default class UnitsController {
       )
     }
     const units = await query.paginate(filters.page ?? 1, PAGE_SIZE)
-    units.baseUrl('/admin/units').queryString({ ...request.qs(), page: undefined })
-    return view.render('pages/admin/units/index', { units, filters })
+    units.baseUrl('/admin/units').queryString(listQuery)
+    return view.render('pages/admin/units/index', {
+      units,
+      filters,
+      filterErrors: errors,
+      values,
+    })
   }
 
   async create({ view, bouncer }: HttpContext) {

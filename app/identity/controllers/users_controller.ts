@@ -7,6 +7,7 @@ import AdminPolicy from '#identity/policies/admin_policy'
 import userAdmin from '#identity/services/user_admin_service'
 import { actorFrom } from '#core/audit/audit_service'
 import { PAGE_SIZE, fieldError, sendCsv } from '#core/http_helpers'
+import { validateFilters } from '#core/list_filters'
 import { formatDateTime } from '#start/view'
 import {
   createUserValidator,
@@ -17,9 +18,15 @@ import {
 
 /** User administration (系统管理员). */
 export default class UsersController {
-  async index({ request, view, bouncer, response, i18n }: HttpContext) {
+  async index(ctx: HttpContext) {
+    const { request, view, bouncer, response, i18n } = ctx
     await bouncer.with(AdminPolicy).authorize('manageUsers')
-    const filters = await listQueryValidator.validate(request.qs())
+    const {
+      filters,
+      errors,
+      query: listQuery,
+      values,
+    } = await validateFilters(ctx, listQueryValidator)
     const query = User.query().preload('unit').preload('roleRows').orderBy('id')
     if (filters.q) {
       const like = `%${filters.q}%`
@@ -53,9 +60,16 @@ export default class UsersController {
     }
 
     const users = await query.paginate(filters.page ?? 1, PAGE_SIZE)
-    users.baseUrl('/admin/users').queryString({ ...request.qs(), page: undefined })
+    users.baseUrl('/admin/users').queryString(listQuery)
     const units = await Unit.query().orderBy('name')
-    return view.render('pages/admin/users/index', { users, units, filters, roles: ROLES })
+    return view.render('pages/admin/users/index', {
+      users,
+      units,
+      filters,
+      filterErrors: errors,
+      values,
+      roles: ROLES,
+    })
   }
 
   async create({ view, bouncer }: HttpContext) {

@@ -1,4 +1,5 @@
 import vine from '@vinejs/vine'
+import { singleLine, number } from '#core/validation'
 import { ROLES } from '#identity/roles'
 import { UNIT_KINDS } from '#identity/models/unit'
 import { roleSeparation, strongPassword } from '#identity/validators/rules'
@@ -6,14 +7,12 @@ import { roleSeparation, strongPassword } from '#identity/validators/rules'
 const USERNAME = /^[A-Za-z0-9_.-]+$/
 
 const profileFields = {
-  fullName: vine.string().trim().minLength(1).maxLength(50),
-  email: vine.string().trim().email().maxLength(254).optional(),
-  phone: vine
-    .string()
-    .trim()
+  fullName: singleLine().minLength(1).maxLength(50),
+  email: singleLine().email().maxLength(254).optional(),
+  phone: singleLine()
     .regex(/^[0-9+\- ]{5,30}$/)
     .optional(),
-  unitId: vine.number().exists({ table: 'units', column: 'id' }).optional(),
+  unitId: number().exists({ table: 'units', column: 'id' }).optional(),
   roles: vine
     .array(vine.enum(ROLES))
     .parse((value) => (typeof value === 'string' ? [value] : (value ?? [])))
@@ -23,9 +22,7 @@ const profileFields = {
 }
 
 export const createUserValidator = vine.create({
-  username: vine
-    .string()
-    .trim()
+  username: singleLine()
     .minLength(3)
     .maxLength(50)
     .regex(USERNAME)
@@ -47,9 +44,7 @@ export const resetPasswordValidator = vine.create({
 })
 
 export const unitValidator = vine.create({
-  code: vine
-    .string()
-    .trim()
+  code: singleLine()
     .minLength(2)
     .maxLength(32)
     .regex(/^[A-Za-z0-9_-]+$/)
@@ -60,9 +55,7 @@ export const unitValidator = vine.create({
         if (field.meta.unitId) db.whereNot('id', field.meta.unitId)
       },
     }),
-  name: vine
-    .string()
-    .trim()
+  name: singleLine()
     .minLength(2)
     .maxLength(100)
     .unique({
@@ -76,9 +69,9 @@ export const unitValidator = vine.create({
 })
 
 export const listQueryValidator = vine.create({
-  q: vine.string().trim().maxLength(100).optional(),
-  page: vine.number().min(1).max(100000).optional(),
+  q: singleLine().maxLength(100).optional(),
+  page: number().min(1).max(100000).optional(),
   role: vine.enum(ROLES).optional(),
-  unitId: vine.number().optional(),
+  unitId: number().optional(),
   status: vine.enum(['active', 'disabled', 'locked']).optional(),
 })

@@ -1,9 +1,10 @@
 import vine from '@vinejs/vine'
+import { singleLine } from '#core/validation'
 import { PASSWORD_MAX_LENGTH } from '#identity/password_policy'
 import { strongPassword } from '#identity/validators/rules'
 
 export const loginValidator = vine.create({
-  username: vine.string().trim().minLength(1).maxLength(50),
+  username: singleLine().minLength(1).maxLength(50),
   password: vine.string().minLength(1).maxLength(PASSWORD_MAX_LENGTH),
 })
 

@@ -7,23 +7,29 @@ import { loadSiteTree } from '#network_monitoring/services/site_tree'
 import { formatPercent } from '#network_monitoring/services/formats'
 import { monitoringMessages } from '#network_monitoring/validators/messages_provider'
 import { sendCsv } from '#core/http_helpers'
+import { validateFilters } from '#core/list_filters'
+import { singleLine, number } from '#core/validation'
 
 const filtersValidator = vine.create({
-  month: vine
-    .string()
+  month: singleLine()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
     .optional(),
   level: vine.enum(SITE_LEVELS).optional(),
-  townId: vine.number().optional(),
+  townId: number().withoutDecimals().optional(),
   sort: vine.enum(['tree', 'worst']).optional(),
   scope: vine.enum(['town', 'site']).optional(),
 })
 
 /** Monthly availability per site (设备可用性月报), on screen and as CSV. */
 export default class AvailabilityController {
-  async index({ request, view, bouncer, response, i18n }: HttpContext) {
+  async index(ctx: HttpContext) {
+    const { request, view, bouncer, response, i18n } = ctx
     await bouncer.with(MonitoringPolicy).authorize('view')
-    const filters = await filtersValidator.validate(request.qs(), monitoringMessages({ i18n }))
+    const { filters, errors, values } = await validateFilters(
+      ctx,
+      filtersValidator,
+      monitoringMessages({ i18n })
+    )
     const month = filters.month ?? currentMonth()
     const report = await availabilityReport(month, filters)
 
@@ -76,6 +82,8 @@ export default class AvailabilityController {
     return view.render('pages/monitoring/reports/availability', {
       report,
       filters: { ...filters, month },
+      filterErrors: errors,
+      values,
       levels: SITE_LEVELS,
       tree: await loadSiteTree(),
       formatPercent,

@@ -29,13 +29,20 @@ import {
 } from '#network_monitoring/validators/messages_provider'
 import { actorFrom } from '#core/audit/audit_service'
 import { PAGE_SIZE, sendCsv } from '#core/http_helpers'
+import { validateFilters } from '#core/list_filters'
 import { monitoringSettings } from '#network_monitoring/services/monitoring_settings'
 
 /** The device inventory (设备台账) of the network administrator. */
 export default class DevicesController {
-  async index({ request, view, bouncer, response, i18n }: HttpContext) {
+  async index(ctx: HttpContext) {
+    const { request, view, bouncer, response, i18n } = ctx
     await bouncer.with(MonitoringPolicy).authorize('view')
-    const filters = await deviceListValidator.validate(request.qs(), monitoringMessages({ i18n }))
+    const {
+      filters,
+      errors,
+      query: listQuery,
+      values,
+    } = await validateFilters(ctx, deviceListValidator, monitoringMessages({ i18n }))
     const query = Device.query()
       .preload('site', (site) => site.preload('parent'))
       .preload('unit')
@@ -82,7 +89,7 @@ export default class DevicesController {
     }
 
     const devices = await query.paginate(filters.page ?? 1, PAGE_SIZE)
-    devices.baseUrl('/monitoring/devices').queryString({ ...request.qs(), page: undefined })
+    devices.baseUrl('/monitoring/devices').queryString(listQuery)
     const now = DateTime.utc()
     const statuses = new Map(
       devices.all().map((device) => [
@@ -104,6 +111,8 @@ export default class DevicesController {
       devices,
       statuses,
       filters,
+      filterErrors: errors,
+      values,
       tree,
       units,
       deviceTypes: DEVICE_TYPES,

@@ -23,30 +23,31 @@ import {
 } from '#network_monitoring/services/device_csv'
 import { MonitoringMessagesProvider } from '#network_monitoring/validators/messages_provider'
 import audit, { type AuditActor } from '#core/audit/audit_service'
+import { ipAddress, singleLine, number } from '#core/validation'
+import { canonicalIp } from '#core/ip_address'
 
 /** Most rows one import takes (a county has hundreds of devices, not tens of thousands). */
 export const MAX_IMPORT_ROWS = 5000
 
 const rowValidator = vine.create({
-  name: vine.string().trim().minLength(1).maxLength(100),
-  managementIp: vine.string().trim().toLowerCase().ipAddress(),
-  snmpPort: vine.number().withoutDecimals().range([1, 65535]),
+  name: singleLine().minLength(1).maxLength(100),
+  managementIp: ipAddress(),
+  snmpPort: number().withoutDecimals().range([1, 65535]),
   snmpVersion: vine.enum(SNMP_VERSIONS),
-  community: vine.string().trim().maxLength(128).optional(),
+  community: singleLine().maxLength(128).optional(),
   deviceType: vine.enum(DEVICE_TYPES),
   siteLevel: vine.enum(SITE_LEVELS),
-  siteName: vine.string().trim().minLength(1).maxLength(100),
-  parentSite: vine.string().trim().maxLength(100).optional(),
-  unit: vine.string().trim().maxLength(100).optional(),
-  parentDevice: vine.string().trim().maxLength(100).optional(),
+  siteName: singleLine().minLength(1).maxLength(100),
+  parentSite: singleLine().maxLength(100).optional(),
+  unit: singleLine().maxLength(100).optional(),
+  parentDevice: singleLine().maxLength(100).optional(),
   criticality: vine.enum(CRITICALITIES),
-  pollIntervalSeconds: vine
-    .number()
+  pollIntervalSeconds: number()
     .withoutDecimals()
     .range([MIN_POLL_INTERVAL_SECONDS, MAX_POLL_INTERVAL_SECONDS]),
   enabled: vine.boolean(),
-  description: vine.string().trim().maxLength(500).optional(),
-  v3Username: vine.string().trim().maxLength(64).optional(),
+  description: singleLine().maxLength(500).optional(),
+  v3Username: singleLine().maxLength(64).optional(),
   v3SecurityLevel: vine.enum(V3_SECURITY_LEVELS).optional(),
   v3AuthProtocol: vine.enum(V3_AUTH_PROTOCOLS).optional(),
   v3AuthKey: vine.string().minLength(8).maxLength(128).optional(),
@@ -86,7 +87,7 @@ function unguard(cell: string) {
   return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell
 }
 
-const address = (ip: string, port: number) => `${ip}|${port}`
+const address = (ip: string, port: number) => `${canonicalIp(ip)}|${port}`
 
 /** Separates the names of a site path (county, town, village) in internal keys. */
 const SEP = '\u001f'

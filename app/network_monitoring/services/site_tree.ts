@@ -61,3 +61,67 @@ export function townOf(site: Site, byId: Map<number, Site>): Site | null {
   if (site.level === 'village' && site.parentId !== null) return byId.get(site.parentId) ?? null
   return null
 }
+
+/** One row of the site list: the site with its town and county, in tree order. */
+export interface SiteRow {
+  site: Site
+  county: Site | null
+  town: Site | null
+  /** 乡镇 / 村 (or the county name for a town), the label that tells same-named villages apart. */
+  path: string
+  /** Parent missing or of the wrong level. */
+  orphan: boolean
+}
+
+/** Every site as a flat list in display order (counties, each town followed by its villages; orphans last). */
+export function siteRows(tree: SiteTree): SiteRow[] {
+  const rows: SiteRow[] = []
+  for (const county of tree.counties) {
+    rows.push({
+      site: county.site,
+      county: null,
+      town: null,
+      path: county.site.name,
+      orphan: false,
+    })
+    for (const town of county.towns) {
+      rows.push({
+        site: town.site,
+        county: county.site,
+        town: null,
+        path: town.site.name,
+        orphan: false,
+      })
+      for (const village of town.villages) {
+        rows.push({
+          site: village,
+          county: county.site,
+          town: town.site,
+          path: `${town.site.name} / ${village.name}`,
+          orphan: false,
+        })
+      }
+    }
+  }
+  for (const site of tree.orphans) {
+    rows.push({ site, county: null, town: null, path: site.name, orphan: true })
+  }
+  return rows
+}
+
+export interface SiteRowFilter {
+  q?: string
+  level?: Site['level']
+  townId?: number
+}
+
+/** The rows a site-list filter keeps: the search matches the name or its 乡镇 / 村 path. */
+export function filterSiteRows(rows: SiteRow[], filter: SiteRowFilter): SiteRow[] {
+  const term = filter.q?.toLowerCase()
+  return rows.filter(
+    (row) =>
+      (!term || row.path.toLowerCase().includes(term)) &&
+      (!filter.level || row.site.level === filter.level) &&
+      (!filter.townId || row.site.id === filter.townId || row.town?.id === filter.townId)
+  )
+}

@@ -1,6 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import Project from '#project_review/models/project'
 import { PAGE_SIZE } from '#core/http_helpers'
+import { compactQuery } from '#core/list_filters'
 import { cutFigures } from '#project_review/domain/aggregation'
 import { filterProjects } from '#project_review/services/project_queries'
 import { projectCutFigures, reviewStats } from '#project_review/services/review_stats'
@@ -37,7 +38,10 @@ function summary(project: Project) {
 /** Read-only JSON API of the project review (token-authenticated, drafts never leave). */
 export default class ApiController {
   async index(ctx: HttpContext) {
-    const filters = await projectListValidator.validate(ctx.request.qs(), reviewMessages(ctx))
+    const filters = await projectListValidator.validate(
+      compactQuery(ctx.request.qs()),
+      reviewMessages(ctx)
+    )
     const page = await filterProjects(Project.query().whereNot('state', 'draft'), filters)
       .preload('unit')
       .orderBy('id', 'desc')
@@ -85,7 +89,10 @@ export default class ApiController {
   }
 
   async stats(ctx: HttpContext) {
-    const filter = await statsQueryValidator.validate(ctx.request.qs(), reviewMessages(ctx))
+    const filter = await statsQueryValidator.validate(
+      compactQuery(ctx.request.qs()),
+      reviewMessages(ctx)
+    )
     const stats = await reviewStats(filter)
     return { data: { ...filter, ...stats } }
   }

@@ -4,14 +4,17 @@ import ReviewAdminPolicy from '#project_review/policies/review_admin_policy'
 import apiTokens from '#project_review/services/api_tokens'
 import { actorFrom } from '#core/audit/audit_service'
 import { PAGE_SIZE } from '#core/http_helpers'
+import { pageValidator, validateFilters } from '#core/list_filters'
 import { tokenValidator } from '#project_review/validators/review_validators'
 import { reviewMessages } from '#project_review/validators/messages_provider'
 
 /** API tokens (sysadmin): created read-only, shown once, revocable. */
 export default class ApiTokensController {
-  async index({ view, bouncer, session, request }: HttpContext) {
+  async index(ctx: HttpContext) {
+    const { view, bouncer, session } = ctx
     await bouncer.with(ReviewAdminPolicy).authorize('manageTokens')
-    const page = Math.max(1, Math.min(100000, Number(request.input('page', 1)) || 1))
+    const { filters } = await validateFilters(ctx, pageValidator)
+    const page = filters.page ?? 1
     const tokens = await ReviewApiToken.query()
       .preload('createdBy')
       .orderBy('id', 'desc')

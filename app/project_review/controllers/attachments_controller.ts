@@ -7,6 +7,7 @@ import { reviewActorFrom } from '#project_review/services/actor'
 import { attachmentValidator } from '#project_review/validators/proposal_validators'
 import { reviewMessages } from '#project_review/validators/messages_provider'
 import { ReviewError } from '#project_review/errors'
+import { uploadName } from '#core/validation'
 
 /** Upload, download and removal of proposal PDFs; every download passes the project's view policy. */
 export default class AttachmentsController {
@@ -18,7 +19,12 @@ export default class AttachmentsController {
     const file = request.file('attachment')
     if (!file) throw new ReviewError('review.attachments.errors.missing', {}, { status: 422 })
     await attachments.store(project.id, kind, file, reviewActorFrom(ctx))
-    session.flash('success', i18n.t('review.attachments.uploaded', { name: file.clientName }))
+    session.flash(
+      'success',
+      i18n.t('review.attachments.uploaded', {
+        name: uploadName(file.clientName, 'attachment.pdf'),
+      })
+    )
     return response.redirect(`/review/projects/${project.id}#attachments`)
   }
 

@@ -6,15 +6,21 @@ import ReviewAdminPolicy from '#project_review/policies/review_admin_policy'
 import experts from '#project_review/services/experts'
 import { actorFrom } from '#core/audit/audit_service'
 import { PAGE_SIZE } from '#core/http_helpers'
+import { validateFilters } from '#core/list_filters'
 import { expertListValidator, expertValidator } from '#project_review/validators/review_validators'
 import { reviewMessages } from '#project_review/validators/messages_provider'
 
 /** The expert pool (专家库), managed by the sysadmin and reviewers. */
 export default class ExpertsController {
   async index(ctx: HttpContext) {
-    const { request, view, bouncer } = ctx
+    const { view, bouncer } = ctx
     await bouncer.with(ReviewAdminPolicy).authorize('manageExperts')
-    const filters = await expertListValidator.validate(request.qs(), reviewMessages(ctx))
+    const {
+      filters,
+      errors,
+      query: listQuery,
+      values,
+    } = await validateFilters(ctx, expertListValidator, reviewMessages(ctx))
     const query = Expert.query().preload('user').preload('employerUnit').orderBy('id')
     if (filters.q) {
       const like = `%${filters.q}%`
@@ -23,10 +29,12 @@ export default class ExpertsController {
     if (filters.specialty) query.where('specialties', 'like', `%"${filters.specialty}"%`)
     if (filters.status) query.where('is_active', filters.status === 'active')
     const list = await query.paginate(filters.page ?? 1, PAGE_SIZE)
-    list.baseUrl('/review/experts').queryString({ ...request.qs(), page: undefined })
+    list.baseUrl('/review/experts').queryString(listQuery)
     return view.render('pages/review/experts/index', {
       experts: list,
       filters,
+      filterErrors: errors,
+      values,
       specialties: SPECIALTIES,
     })
   }

@@ -3,6 +3,7 @@ import Unit from '#identity/models/unit'
 import Project, { PROJECT_CATEGORIES } from '#project_review/models/project'
 import ProjectPolicy from '#project_review/policies/project_policy'
 import { PAGE_SIZE, sendCsv } from '#core/http_helpers'
+import { validateFilters } from '#core/list_filters'
 import { formatYuan } from '#core/money'
 import { cutFigures, formatRateBp } from '#project_review/domain/aggregation'
 import { PROJECT_STATES } from '#project_review/lifecycle'
@@ -18,7 +19,12 @@ export default class ProjectsController {
   async index(ctx: HttpContext) {
     const { request, view, bouncer, response, i18n, auth } = ctx
     await bouncer.with(ProjectPolicy).authorize('list')
-    const filters = await projectListValidator.validate(request.qs(), reviewMessages(ctx))
+    const {
+      filters,
+      errors,
+      query: listQuery,
+      values,
+    } = await validateFilters(ctx, projectListValidator, reviewMessages(ctx))
     const user = auth.user!
     const query = filterProjects(visibleProjects(user), filters)
       .preload('unit')
@@ -72,7 +78,7 @@ export default class ProjectsController {
     }
 
     const projects = await query.paginate(filters.page ?? 1, PAGE_SIZE)
-    projects.baseUrl('/review/projects').queryString({ ...request.qs(), page: undefined })
+    projects.baseUrl('/review/projects').queryString(listQuery)
     const stats = user.hasRole('reviewer')
       ? await reviewStats({
           year: filters.year,
@@ -83,6 +89,8 @@ export default class ProjectsController {
     return view.render('pages/review/projects/index', {
       projects,
       filters,
+      filterErrors: errors,
+      values,
       stats,
       units: user.hasRole('reviewer') ? await Unit.query().orderBy('name') : [],
       states: PROJECT_STATES,

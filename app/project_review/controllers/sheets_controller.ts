@@ -14,14 +14,16 @@ import {
 import { reviewMessages } from '#project_review/validators/messages_provider'
 import { ReviewError, forbidden } from '#project_review/errors'
 import { PAGE_SIZE } from '#core/http_helpers'
+import { pageValidator, validateFilters } from '#core/list_filters'
 
 /** The expert's side: assigned reviews, declaring no conflict or declining, the score sheet. */
 export default class SheetsController {
   async index(ctx: HttpContext) {
-    const { view, bouncer, request } = ctx
+    const { view, bouncer } = ctx
     await bouncer.with(ProjectPolicy).authorize('score')
     const expert = await sheets.expertOf(reviewActorFrom(ctx)).catch(() => null)
-    const page = Math.max(1, Math.min(100000, Number(request.input('page', 1)) || 1))
+    const { filters } = await validateFilters(ctx, pageValidator)
+    const page = filters.page ?? 1
     const members = await PanelMember.query()
       .where('expert_id', expert?.id ?? 0)
       .whereIn('status', ['invited', 'declined', 'withdrawn'])

@@ -6,6 +6,7 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import type { MultipartFile } from '@adonisjs/core/bodyparser'
 import audit from '#core/audit/audit_service'
+import { uploadName } from '#core/validation'
 import ProjectAttachment, { type AttachmentKind } from '#project_review/models/project_attachment'
 import { ReviewError } from '#project_review/errors'
 import { lockProject } from '#project_review/services/transitions'
@@ -54,7 +55,7 @@ export class AttachmentService {
     const storedName = `${randomUUID()}.pdf`
     await mkdir(this.directory, { recursive: true })
     await file.move(this.directory, { name: storedName, overwrite: false })
-    const originalName = (file.clientName || 'attachment.pdf').slice(-200)
+    const originalName = uploadName(file.clientName, 'attachment.pdf')
     await this.record(projectId, kind, { storedName, originalName, size: file.size, sha256 }, actor)
   }
 

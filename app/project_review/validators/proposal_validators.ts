@@ -1,4 +1,5 @@
 import vine from '@vinejs/vine'
+import { singleLine, multiLine, number } from '#core/validation'
 import { PROJECT_CATEGORIES, SECURITY_LEVELS } from '#project_review/models/project'
 import { ITEM_CATEGORIES } from '#project_review/models/budget_item'
 import { ATTACHMENT_KINDS } from '#project_review/models/project_attachment'
@@ -11,9 +12,9 @@ const LONG_TEXT = 5000
 
 const budgetItem = vine.object({
   category: vine.enum(ITEM_CATEGORIES),
-  name: vine.string().trim().minLength(1).maxLength(100),
-  specification: vine.string().trim().maxLength(500).optional(),
-  quantity: vine.number().withoutDecimals().min(1).max(MAX_QUANTITY),
+  name: singleLine().minLength(1).maxLength(100),
+  specification: singleLine().maxLength(500).optional(),
+  quantity: number().withoutDecimals().min(1).max(MAX_QUANTITY),
   unitPrice: yuan(),
 })
 
@@ -23,14 +24,13 @@ const budgetItem = vine.object({
  * dropped before validation.
  */
 export const proposalValidator = vine.create({
-  title: vine.string().trim().minLength(2).maxLength(200),
-  year: vine.number().withoutDecimals().min(2000).max(2100),
+  title: singleLine().minLength(2).maxLength(200),
+  year: number().withoutDecimals().min(2000).max(2100),
   category: vine.enum(PROJECT_CATEGORIES),
-  content: vine.string().trim().maxLength(LONG_TEXT).optional(),
-  necessity: vine.string().trim().maxLength(LONG_TEXT).optional(),
-  technicalPlan: vine.string().trim().maxLength(LONG_TEXT).optional(),
-  securityLevel: vine
-    .number()
+  content: multiLine().maxLength(LONG_TEXT).optional(),
+  necessity: multiLine().maxLength(LONG_TEXT).optional(),
+  technicalPlan: multiLine().maxLength(LONG_TEXT).optional(),
+  securityLevel: number()
     .in([...SECURITY_LEVELS])
     .optional(),
   plannedStart: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
@@ -38,14 +38,12 @@ export const proposalValidator = vine.create({
     .date({ formats: ['YYYY-MM-DD'] })
     .afterOrSameAs('plannedStart')
     .optional(),
-  contactName: vine.string().trim().maxLength(50).optional(),
-  contactPhone: vine
-    .string()
-    .trim()
+  contactName: singleLine().maxLength(50).optional(),
+  contactPhone: singleLine()
     .regex(/^[0-9+\- ]{5,30}$/)
     .optional(),
   platformIds: vine
-    .array(vine.number().withoutDecimals())
+    .array(number().withoutDecimals())
     .parse(asArray)
     .distinct()
     .maxLength(50)
@@ -72,11 +70,11 @@ export const attachmentValidator = vine.create({
 
 /** Filters of the project lists (applicant, reviewer workbench, CSV export). */
 export const projectListValidator = vine.create({
-  q: vine.string().trim().maxLength(100).parse(asText).optional(),
+  q: singleLine().maxLength(100).parse(asText).optional(),
   state: vine.enum(PROJECT_STATES).optional(),
-  year: vine.number().withoutDecimals().min(2000).max(2100).optional(),
-  unitId: vine.number().withoutDecimals().optional(),
+  year: number().withoutDecimals().min(2000).max(2100).optional(),
+  unitId: number().withoutDecimals().optional(),
   category: vine.enum(PROJECT_CATEGORIES).optional(),
   flagged: vine.boolean().optional(),
-  page: vine.number().withoutDecimals().min(1).max(100000).optional(),
+  page: number().withoutDecimals().min(1).max(100000).optional(),
 })

@@ -1,15 +1,16 @@
 import vine from '@vinejs/vine'
+import { singleLine, multiLine, number } from '#core/validation'
 import { SPECIALTIES } from '#project_review/models/expert'
 import { PROJECT_CATEGORIES } from '#project_review/models/project'
 import { CUT_REASONS } from '#project_review/models/score_sheet'
 import { ATTACHMENT_KINDS } from '#project_review/models/project_attachment'
 import { asArray, asText, yuan } from '#project_review/validators/rules'
 
-const reason = vine.string().trim().minLength(2).maxLength(500)
+const reason = multiLine().minLength(2).maxLength(500)
 
 /** 退回补正: one reason per line of the textarea. */
 export const returnValidator = vine.create({
-  reasons: vine.string().trim().minLength(2).maxLength(2000),
+  reasons: multiLine().minLength(2).maxLength(2000),
 })
 
 /** 不予受理 / 不予立项 / returning a sheet: a reason. */
@@ -19,28 +20,28 @@ export const reasonValidator = vine.create({ reason })
 export const withdrawValidator = vine.create({ withdrawReason: reason })
 
 export const acceptValidator = vine.create({
-  comment: vine.string().trim().maxLength(500).optional(),
+  comment: multiLine().maxLength(500).optional(),
 })
 
 /** 随机抽取: N experts (3–15) plus M alternates (0–10) with any of the chosen specialties. */
 export const drawValidator = vine.create({
-  panelSize: vine.number().withoutDecimals().min(3).max(15),
-  alternates: vine.number().withoutDecimals().min(0).max(10),
+  panelSize: number().withoutDecimals().min(3).max(15),
+  alternates: number().withoutDecimals().min(0).max(10),
   specialties: vine.array(vine.enum(SPECIALTIES)).parse(asArray).distinct().optional(),
 })
 
 /** A score sheet as the expert saves or submits it; amounts in 元 become fen. */
 export const sheetValidator = vine.create({
-  scores: vine.record(vine.number().min(0).max(100).decimal([0, 2]).optional()).optional(),
-  opinion: vine.string().trim().maxLength(2000).optional(),
+  scores: vine.record(number().min(0).max(100).decimal([0, 2]).optional()).optional(),
+  opinion: multiLine().maxLength(2000).optional(),
   items: vine
     .array(
       vine.object({
-        budgetItemId: vine.number().withoutDecimals(),
-        quantity: vine.number().withoutDecimals().min(0).max(1_000_000).optional(),
+        budgetItemId: number().withoutDecimals(),
+        quantity: number().withoutDecimals().min(0).max(1_000_000).optional(),
         unitPrice: yuan().optional(),
         cutReason: vine.enum(CUT_REASONS).optional(),
-        note: vine.string().trim().maxLength(500).optional(),
+        note: singleLine().maxLength(500).optional(),
       })
     )
     .parse(asArray)
@@ -51,7 +52,7 @@ export const sheetValidator = vine.create({
 
 /** "确认提交" of a score sheet: the version the confirmation showed. */
 export const sheetConfirmValidator = vine.create({
-  version: vine.number().withoutDecimals().min(0),
+  version: number().withoutDecimals().min(0),
 })
 
 /** 批复: the approved amount of each line in 元, with a reason where it differs. */
@@ -59,14 +60,14 @@ export const approveValidator = vine.create({
   items: vine
     .array(
       vine.object({
-        budgetItemId: vine.number().withoutDecimals(),
+        budgetItemId: number().withoutDecimals(),
         approved: yuan(),
-        reason: vine.string().trim().maxLength(500).optional(),
+        reason: singleLine().maxLength(500).optional(),
       })
     )
     .parse(asArray)
     .maxLength(200),
-  comment: vine.string().trim().maxLength(2000).optional(),
+  comment: multiLine().maxLength(2000).optional(),
   /** Set by the confirmation page: commit instead of showing the confirmation. */
   confirm: vine.boolean().optional(),
 })
@@ -78,47 +79,38 @@ export const declineValidator = vine.create({
 })
 
 export const expertValidator = vine.create({
-  name: vine.string().trim().minLength(2).maxLength(50),
-  employer: vine.string().trim().minLength(2).maxLength(100),
-  employerUnitId: vine
-    .number()
-    .withoutDecimals()
-    .exists({ table: 'units', column: 'id' })
-    .optional(),
+  name: singleLine().minLength(2).maxLength(50),
+  employer: singleLine().minLength(2).maxLength(100),
+  employerUnitId: number().withoutDecimals().exists({ table: 'units', column: 'id' }).optional(),
   specialties: vine.array(vine.enum(SPECIALTIES)).parse(asArray).minLength(1).distinct(),
-  conflictUnitIds: vine.array(vine.number().withoutDecimals()).parse(asArray).distinct().optional(),
-  phone: vine
-    .string()
-    .trim()
+  conflictUnitIds: vine.array(number().withoutDecimals()).parse(asArray).distinct().optional(),
+  phone: singleLine()
     .regex(/^[0-9+\- ]{5,30}$/)
     .optional(),
-  email: vine.string().trim().email().maxLength(254).optional(),
-  yearlyCap: vine.number().withoutDecimals().min(1).max(100),
-  userId: vine.number().withoutDecimals().optional(),
+  email: singleLine().email().maxLength(254).optional(),
+  yearlyCap: number().withoutDecimals().min(1).max(100),
+  userId: number().withoutDecimals().optional(),
 })
 
 export const expertListValidator = vine.create({
-  q: vine.string().trim().maxLength(100).parse(asText).optional(),
+  q: singleLine().maxLength(100).parse(asText).optional(),
   specialty: vine.enum(SPECIALTIES).optional(),
   status: vine.enum(['active', 'inactive']).optional(),
-  page: vine.number().withoutDecimals().min(1).max(100000).optional(),
+  page: number().withoutDecimals().min(1).max(100000).optional(),
 })
 
 /** Review settings: thresholds and the score-sheet template (weights must sum to 100). */
 export const settingsValidator = vine.create({
-  similarityThreshold: vine.number().min(0.05).max(1).decimal([0, 2]),
-  passThreshold: vine.number().min(0).max(100).decimal([0, 2]),
-  reviseThreshold: vine.number().min(0).max(100).decimal([0, 2]),
+  similarityThreshold: number().min(0.05).max(1).decimal([0, 2]),
+  passThreshold: number().min(0).max(100).decimal([0, 2]),
+  reviseThreshold: number().min(0).max(100).decimal([0, 2]),
   criteria: vine
     .array(
       vine.object({
-        key: vine
-          .string()
-          .trim()
-          .regex(/^[a-z][a-z0-9_]{0,31}$/),
-        label: vine.string().trim().minLength(2).maxLength(50),
-        weight: vine.number().withoutDecimals().min(1).max(100),
-        maxScore: vine.number().withoutDecimals().min(1).max(100),
+        key: singleLine().regex(/^[a-z][a-z0-9_]{0,31}$/),
+        label: singleLine().minLength(2).maxLength(50),
+        weight: number().withoutDecimals().min(1).max(100),
+        maxScore: number().withoutDecimals().min(1).max(100),
       })
     )
     .parse((value) =>
@@ -142,22 +134,20 @@ export const settingsValidator = vine.create({
 })
 
 export const platformValidator = vine.create({
-  name: vine
-    .string()
-    .trim()
+  name: singleLine()
     .minLength(2)
     .maxLength(100)
     .unique({ table: 'shared_platforms', column: 'name' }),
 })
 
 export const tokenValidator = vine.create({
-  name: vine.string().trim().minLength(2).maxLength(100),
-  expiresInDays: vine.number().withoutDecimals().min(1).max(3650).optional(),
+  name: singleLine().minLength(2).maxLength(100),
+  expiresInDays: number().withoutDecimals().min(1).max(3650).optional(),
 })
 
 /** Filters of the review statistics (API, workbench). */
 export const statsQueryValidator = vine.create({
-  year: vine.number().withoutDecimals().min(2000).max(2100).optional(),
-  unitId: vine.number().withoutDecimals().optional(),
+  year: number().withoutDecimals().min(2000).max(2100).optional(),
+  unitId: number().withoutDecimals().optional(),
   category: vine.enum(PROJECT_CATEGORIES).optional(),
 })

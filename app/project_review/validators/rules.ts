@@ -1,6 +1,7 @@
 import vine from '@vinejs/vine'
 import type { FieldContext } from '@vinejs/vine/types'
 import { MoneyError, parseYuan } from '#core/money'
+import { singleLine } from '#core/validation'
 
 /** Refuses 元 text that parseYuan refuses, with the precise reason as the rule name. */
 export const yuanRule = vine.createRule((value: unknown, _: undefined, field: FieldContext) => {
@@ -15,9 +16,7 @@ export const yuanRule = vine.createRule((value: unknown, _: undefined, field: Fi
 
 /** An amount typed in 元 (up to 2 decimals, ≤ 10^10 元) that validates into integer fen. */
 export function yuan() {
-  return vine
-    .string()
-    .trim()
+  return singleLine()
     .maxLength(20)
     .use(yuanRule())
     .transform((value) => parseYuan(value))

@@ -384,14 +384,14 @@ test.group('Site tree', (group) => {
     const { county, town } = await createSiteTree()
     const wrong = await client
       .post('/monitoring/sites')
-      .header('referer', '/monitoring/sites')
+      .header('referer', '/monitoring/sites/new')
       .loginAs(admin)
       .form({ siteName: '错层村', level: 'village', parentId: String(county.id) })
       .withCsrfToken()
     wrong.assertTextIncludes('上级站点层级不符')
     await client
       .post('/monitoring/sites')
-      .header('referer', '/monitoring/sites')
+      .header('referer', '/monitoring/sites/new')
       .loginAs(admin)
       .form({ siteName: '和平村', level: 'village', parentId: String(town.id) })
       .withCsrfToken()
@@ -401,7 +401,7 @@ test.group('Site tree', (group) => {
     page.assertTextIncludes('和平村')
     const dup = await client
       .post('/monitoring/sites')
-      .header('referer', '/monitoring/sites')
+      .header('referer', '/monitoring/sites/new')
       .loginAs(admin)
       .form({ siteName: '和平村', level: 'village', parentId: String(town.id) })
       .withCsrfToken()
