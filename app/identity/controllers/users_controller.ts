@@ -5,6 +5,7 @@ import Unit from '#identity/models/unit'
 import { ROLES } from '#identity/roles'
 import AdminPolicy from '#identity/policies/admin_policy'
 import userAdmin from '#identity/services/user_admin_service'
+import mfaReset from '#identity/services/mfa_reset_service'
 import { actorFrom } from '#core/audit/audit_service'
 import { PAGE_SIZE, fieldError, sendCsv } from '#core/http_helpers'
 import { formatDateTime } from '#start/view'
@@ -17,7 +18,7 @@ import {
 
 /** User administration (系统管理员). */
 export default class UsersController {
-  async index({ request, view, bouncer, response, i18n }: HttpContext) {
+  async index({ request, view, bouncer, response, i18n, auth }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('manageUsers')
     const filters = await listQueryValidator.validate(request.qs())
     const query = User.query().preload('unit').preload('roleRows').orderBy('id')
@@ -55,7 +56,16 @@ export default class UsersController {
     const users = await query.paginate(filters.page ?? 1, PAGE_SIZE)
     users.baseUrl('/admin/users').queryString({ ...request.qs(), page: undefined })
     const units = await Unit.query().orderBy('name')
-    return view.render('pages/admin/users/index', { users, units, filters, roles: ROLES })
+    const me = auth.getUserOrFail()
+    const allPending = await mfaReset.allPending()
+    const pendingResets = allPending.filter((r) => r.requestedBy !== me.id && r.targetId !== me.id)
+    return view.render('pages/admin/users/index', {
+      users,
+      units,
+      filters,
+      roles: ROLES,
+      pendingResets,
+    })
   }
 
   async create({ view, bouncer }: HttpContext) {

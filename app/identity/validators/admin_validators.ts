@@ -29,6 +29,7 @@ export const createUserValidator = vine.create({
     .minLength(3)
     .maxLength(50)
     .regex(USERNAME)
+    .toLowerCase()
     .unique({ table: 'users', column: 'username' }),
   ...profileFields,
   password: vine
@@ -81,4 +82,8 @@ export const listQueryValidator = vine.create({
   role: vine.enum(ROLES).optional(),
   unitId: vine.number().optional(),
   status: vine.enum(['active', 'disabled', 'locked']).optional(),
+})
+
+export const mfaResetRequestValidator = vine.create({
+  reason: vine.string().trim().minLength(2).maxLength(200),
 })

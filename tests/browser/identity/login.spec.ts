@@ -5,6 +5,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedIdentity } from '#database/seeders/de
 /** Menu entries each demo account must see, and entries it must not. */
 const MENUS: Record<string, { sees: string[]; never: string[] }> = {
   admin: { sees: ['工作台', '用户管理', '单位管理', '修改密码'], never: ['审计日志'] },
+  admin2: { sees: ['工作台', '用户管理', '单位管理', '修改密码'], never: ['审计日志'] },
   auditor: { sees: ['工作台', '审计日志', '修改密码'], never: ['用户管理', '单位管理'] },
   netadmin: { sees: ['工作台', '修改密码'], never: ['用户管理', '审计日志'] },
   reviewer: { sees: ['工作台', '修改密码'], never: ['用户管理', '审计日志'] },
