@@ -1,4 +1,5 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
+import { lowerCaseRenames } from '#identity/usernames'
 
 /**
  * Usernames are case-insensitively unique: they are stored lower-cased and
@@ -12,21 +13,8 @@ export default class extends BaseSchema {
       const rows: Array<{ id: number; username: string }> = await db
         .from('users')
         .select('id', 'username')
-        .orderBy('id')
-      // Names already in lower case keep their spelling; the others are renamed after them.
-      const seen = new Set(
-        rows.filter((r) => r.username === r.username.toLowerCase()).map((r) => r.username)
-      )
-      for (const row of rows) {
-        const lower = row.username.toLowerCase()
-        if (lower === row.username) continue
-        let target = lower
-        for (let n = 0; seen.has(target); n++) {
-          const suffix = `_${row.id}${n ? `_${n}` : ''}`
-          target = lower.slice(0, 50 - suffix.length) + suffix
-        }
-        seen.add(target)
-        await db.from('users').where('id', row.id).update({ username: target })
+      for (const rename of lowerCaseRenames(rows)) {
+        await db.from('users').where('id', rename.id).update({ username: rename.to })
       }
     })
   }
