@@ -57,6 +57,16 @@ export class CookieSession {
     return this.send('GET', url)
   }
 
+  async locationOf(url: string) {
+    const response = await this.get(url)
+    return response.location
+  }
+
+  async statusOf(url: string) {
+    const response = await this.get(url)
+    return response.status
+  }
+
   /** Posts a form with the CSRF token read from a page of this session. */
   async post(url: string, form: Record<string, string> = {}, tokenFrom = '/') {
     const page = await this.get(tokenFrom)

@@ -1,5 +1,5 @@
 import * as OTPAuth from 'otpauth'
-import type User from '#identity/models/user'
+import User from '#identity/models/user'
 import secondFactor from '#identity/services/second_factor'
 import { actorFrom } from '#core/audit/audit_service'
 
@@ -21,4 +21,9 @@ export async function enrolSecondFactor(user: User) {
   })
   if (!codes) throw new Error('enrolment failed')
   return { secret, codes }
+}
+
+export async function hasSecondFactor(userId: number) {
+  const user = await User.findOrFail(userId)
+  return user.hasSecondFactor
 }

@@ -8,7 +8,7 @@ import AuditEvent from '#core/audit/audit_event'
 import sessionRegistry from '#identity/services/session_registry'
 import { createUser, GOOD_PASSWORD } from '#tests/helpers/identity'
 import { CookieSession } from '#tests/helpers/cookie_session'
-import { enrolSecondFactor, totpCode } from '#tests/helpers/second_factor'
+import { enrolSecondFactor, hasSecondFactor, totpCode } from '#tests/helpers/second_factor'
 
 test.group('Second factor (TOTP)', (group) => {
   group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
@@ -60,21 +60,21 @@ test.group('Second factor (TOTP)', (group) => {
     const browser = new CookieSession()
     const step1 = await browser.login(user.username, GOOD_PASSWORD)
     assert.equal(step1.location, '/login/verify')
-    assert.equal((await browser.get('/')).location, '/login')
+    assert.equal(await browser.locationOf('/'), '/login')
 
     const bad = await browser.post('/login/verify', { code: '123456' }, '/login/verify')
     assert.equal(bad.location, '/login/verify')
     const code = totpCode(secret, 1)
     const ok = await browser.post('/login/verify', { code }, '/login/verify')
     assert.equal(ok.location, '/')
-    assert.equal((await browser.get('/')).status, 200)
+    assert.equal(await browser.statusOf('/'), 200)
 
     // The same code replayed in another login is refused.
     const thief = new CookieSession('10.6.0.1')
     await thief.login(user.username, GOOD_PASSWORD)
     const replay = await thief.post('/login/verify', { code }, '/login/verify')
     assert.equal(replay.location, '/login/verify')
-    assert.equal((await thief.get('/')).location, '/login')
+    assert.equal(await thief.locationOf('/'), '/login')
     await sessionRegistry.endAll(user.id)
   })
 
@@ -154,8 +154,8 @@ test.group('三员分立: the sysadmin cannot take over the auditor', (group) =>
     const intruder = new CookieSession('10.7.0.1')
     const step1 = await intruder.login(auditor.username, 'Taken-over#2026')
     assert.equal(step1.location, '/login/verify')
-    assert.equal((await intruder.get('/audit')).location, '/login')
-    assert.isTrue((await User.findOrFail(auditor.id)).hasSecondFactor)
+    assert.equal(await intruder.locationOf('/audit'), '/login')
+    assert.isTrue(await hasSecondFactor(auditor.id))
 
     // Requesting the reset alone changes nothing; approving one's own request is refused.
     await client
@@ -164,7 +164,7 @@ test.group('三员分立: the sysadmin cannot take over the auditor', (group) =>
       .loginAs(admin)
       .form({ reason: '审计员手机丢失' })
       .withCsrfToken()
-    assert.isTrue((await User.findOrFail(auditor.id)).hasSecondFactor)
+    assert.isTrue(await hasSecondFactor(auditor.id))
     const request = await db.from('mfa_reset_requests').where('target_id', auditor.id).firstOrFail()
     const self = await client
       .post(`/admin/mfa-resets/${request.id}/decide`)
@@ -173,7 +173,7 @@ test.group('三员分立: the sysadmin cannot take over the auditor', (group) =>
       .form({ decision: 'approve' })
       .withCsrfToken()
     self.assertTextIncludes('申请人不能批准自己的申请')
-    assert.isTrue((await User.findOrFail(auditor.id)).hasSecondFactor)
+    assert.isTrue(await hasSecondFactor(auditor.id))
 
     // A second sysadmin approves: the factor is gone and must be enrolled again.
     const pendingList = await client.get('/admin/users').loginAs(admin2)
@@ -184,8 +184,9 @@ test.group('三员分立: the sysadmin cannot take over the auditor', (group) =>
       .loginAs(admin2)
       .form({ decision: 'approve' })
       .withCsrfToken()
-    assert.isFalse((await User.findOrFail(auditor.id)).hasSecondFactor)
-    assert.equal((await db.from('user_recovery_codes').where('user_id', auditor.id)).length, 0)
+    assert.isFalse(await hasSecondFactor(auditor.id))
+    const leftCodes = await db.from('user_recovery_codes').where('user_id', auditor.id)
+    assert.lengthOf(leftCodes, 0)
 
     // The auditor (back at the desk, having chosen a new password) sees every step in the audit log.
     await User.query().where('id', auditor.id).update({ must_change_password: false })

@@ -30,7 +30,7 @@ test.group('Server-side sessions', (group) => {
     const login = await browser.login(user.username, GOOD_PASSWORD)
     assert.equal(login.location, '/')
     const stolen = browser.copy()
-    assert.equal((await stolen.get('/')).status, 200)
+    assert.equal(await stolen.statusOf('/'), 200)
 
     const logout = await browser.post('/logout')
     assert.equal(logout.location, '/login')
@@ -48,7 +48,7 @@ test.group('Server-side sessions', (group) => {
     await office.login(user.username, GOOD_PASSWORD)
     await laptop.login(user.username, GOOD_PASSWORD)
     const copied = laptop.copy()
-    assert.equal((await laptop.get('/')).status, 200)
+    assert.equal(await laptop.statusOf('/'), 200)
 
     const changed = await office.post(
       '/account/password?_method=PUT',
@@ -60,9 +60,9 @@ test.group('Server-side sessions', (group) => {
       '/account/password'
     )
     assert.equal(changed.location, '/')
-    assert.equal((await office.get('/')).status, 200)
-    assert.equal((await laptop.get('/')).location, '/login')
-    assert.equal((await copied.get('/')).location, '/login')
+    assert.equal(await office.statusOf('/'), 200)
+    assert.equal(await laptop.locationOf('/'), '/login')
+    assert.equal(await copied.locationOf('/'), '/login')
   })
 
   test('我的会话 lists device, address and time, and ends another session', async ({ assert }) => {
@@ -93,8 +93,8 @@ test.group('Server-side sessions', (group) => {
     assert.lengthOf(handles, 1)
     const ended = await office.post(`/account/sessions/${handles[0]}/end`, {}, '/account/sessions')
     assert.equal(ended.location, '/account/sessions')
-    assert.equal((await home.get('/')).location, '/login')
-    assert.equal((await office.get('/')).status, 200)
+    assert.equal(await home.locationOf('/'), '/login')
+    assert.equal(await office.statusOf('/'), 200)
     assert.isNotNull(await AuditEvent.query().where('action', 'auth.session_end').first())
   })
 
@@ -111,7 +111,7 @@ test.group('Server-side sessions', (group) => {
     security.assertStatus(200)
     security.assertTextIncludes('10.4.0.1')
     await client.post(`/admin/users/${user.id}/sessions/end`).loginAs(admin).withCsrfToken()
-    assert.equal((await browser.get('/')).location, '/login')
+    assert.equal(await browser.locationOf('/'), '/login')
 
     await browser.login(user.username, GOOD_PASSWORD)
     await client
@@ -119,12 +119,12 @@ test.group('Server-side sessions', (group) => {
       .loginAs(admin)
       .form({ fullName: user.fullName, unitId: String(user.unitId), roles: ['expert'] })
       .withCsrfToken()
-    assert.equal((await browser.get('/')).location, '/login')
+    assert.equal(await browser.locationOf('/'), '/login')
 
     await browser.login(user.username, GOOD_PASSWORD)
-    assert.equal((await browser.get('/')).status, 200)
+    assert.equal(await browser.statusOf('/'), 200)
     await client.post(`/admin/users/${user.id}/toggle-active`).loginAs(admin).withCsrfToken()
-    assert.equal((await browser.get('/')).location, '/login')
+    assert.equal(await browser.locationOf('/'), '/login')
   })
 
   test('the API token shown once is not kept in the session', async ({ assert }) => {
@@ -159,14 +159,16 @@ test.group('Server-side sessions', (group) => {
     await store.tag('sess-b', 7)
     await store.write('sess-b', { auth_web: 7 })
     assert.deepEqual(await store.read('sess-a'), { auth_web: 7, device: { ip: '10.0.0.1' } })
+    const tagged = await store.tagged('7')
     assert.sameMembers(
-      (await store.tagged('7')).map((s) => s.id),
+      tagged.map((s) => s.id),
       ['sess-a', 'sess-b']
     )
     await store.destroy('sess-a')
     assert.isNull(await store.read('sess-a'))
+    const left = await store.tagged('7')
     assert.deepEqual(
-      (await store.tagged('7')).map((s) => s.id),
+      left.map((s) => s.id),
       ['sess-b']
     )
   })
