@@ -30,7 +30,8 @@ test.group('Identity in a real browser: TOTP and revocable sessions', (group) =>
       (img) => (img as unknown as { naturalWidth: number }).naturalWidth
     )
     assert.isAbove(size, 100)
-    const secret = (await page.locator('#mfa-secret').innerText()).trim()
+    const secretText = await page.locator('#mfa-secret').innerText()
+    const secret = secretText.trim()
     await page.getByLabel('输入应用显示的 6 位动态码').fill(totpCode(secret))
     await page.getByRole('button', { name: '确认绑定' }).click()
     await page.assertTextContains('h1', '请保存恢复码')
