@@ -97,7 +97,7 @@ export default class User extends compose(BaseModel, AuthFinder) {
   }
 
   get hasSecondFactor() {
-    return this.totpEnabledAt !== null && this.totpSecret !== null
+    return Boolean(this.totpEnabledAt && this.totpSecret)
   }
 
   get roles(): Role[] {
