@@ -1,6 +1,7 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/core/http'
+import { parseTrustProxy } from '#identity/trust_proxy'
 
 export const appUrl = env.get('APP_URL')
 
@@ -14,10 +15,11 @@ export const http = defineConfig({
   /** "a,b" typed into a search box stays one string; long budget tables stay arrays. */
   qs: { parse: { comma: false, arrayLimit: 500 } },
   /**
-   * Behind a reverse proxy set this to trust it, so the audit log records
-   * the client's address rather than the proxy's.
+   * TRUST_PROXY: behind a reverse proxy list it (address, CIDR, `loopback`,
+   * or a hop count), so login throttling and the audit log see the client's
+   * address rather than the proxy's. Nobody is trusted by default.
    */
-  trustProxy: () => false,
+  trustProxy: parseTrustProxy(env.get('TRUST_PROXY')),
   cookie: {
     domain: '',
     path: '/',

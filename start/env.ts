@@ -12,8 +12,21 @@ export default await Env.create(new URL('../', import.meta.url), {
   LOG_LEVEL: Env.schema.string(),
   TZ: Env.schema.string.optional(),
 
-  SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
+  /** `database` (server-side, revocable; `cookie` is read as `database`) or `memory` (tests). */
+  SESSION_DRIVER: Env.schema.enum.optional(['database', 'memory', 'cookie'] as const),
   SESSION_IDLE_MINUTES: Env.schema.number.optional(),
+
+  /*
+   * Identity (README "Identity and access"): login throttling, trusted
+   * proxies and the second factor.
+   */
+  TRUST_PROXY: Env.schema.string.optional(),
+  LOGIN_USER_IP_MAX_FAILURES: Env.schema.number.optional(),
+  LOGIN_IP_MAX_FAILURES: Env.schema.number.optional(),
+  LOGIN_WINDOW_MINUTES: Env.schema.number.optional(),
+  LOGIN_THROTTLED_DELAY_MS: Env.schema.number.optional(),
+  MFA_ENFORCE: Env.schema.boolean.optional(),
+  MFA_REQUIRED_ROLES: Env.schema.string.optional(),
 
   DB_CONNECTION: Env.schema.enum.optional(['sqlite', 'mysql'] as const),
   SQLITE_PATH: Env.schema.string.optional(),

@@ -21,6 +21,7 @@ router.use([
   () => import('#middleware/idle_timeout_middleware'),
   () => import('#middleware/initialize_bouncer_middleware'),
   () => import('#middleware/password_change_required_middleware'),
+  () => import('#identity/middleware/mfa_enrolment_middleware'),
 ])
 
 export const middleware = router.named({

@@ -28,6 +28,8 @@ const ITEMS: NavItem[] = [
   { label: 'review.nav.settings', href: '/review/settings', roles: ['sysadmin'] },
   { label: 'review.nav.tokens', href: '/review/tokens', roles: ['sysadmin'] },
   { label: 'nav.password', href: '/account/password', roles: 'all' },
+  { label: 'identity.nav.mfa', href: '/account/mfa', roles: 'all' },
+  { label: 'identity.nav.sessions', href: '/account/sessions', roles: 'all' },
 ]
 
 export function navigationFor(user: User | undefined): NavItem[] {

@@ -4,6 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { HttpContext } from '@adonisjs/core/http'
 import { changePasswordValidator } from '#identity/validators/auth_validators'
 import audit, { actorFrom } from '#core/audit/audit_service'
+import sessionRegistry from '#identity/services/session_registry'
 
 /** A user changes their own password. */
 export default class PasswordController {
@@ -56,6 +57,8 @@ export default class PasswordController {
         trx
       )
     })
+    // Every other session of this user ends: a stolen cookie dies with the old password.
+    await sessionRegistry.endAll(user.id, session.sessionId)
     session.flash('success', i18n.t('messages.password.changed'))
     return response.redirect('/')
   }

@@ -5,6 +5,7 @@ import Unit from '#identity/models/unit'
 import { ROLES } from '#identity/roles'
 import AdminPolicy from '#identity/policies/admin_policy'
 import userAdmin from '#identity/services/user_admin_service'
+import mfaReset from '#identity/services/mfa_reset_service'
 import { actorFrom } from '#core/audit/audit_service'
 import { PAGE_SIZE, fieldError, sendCsv } from '#core/http_helpers'
 import { validateFilters } from '#core/list_filters'
@@ -19,7 +20,7 @@ import {
 /** User administration (系统管理员). */
 export default class UsersController {
   async index(ctx: HttpContext) {
-    const { request, view, bouncer, response, i18n } = ctx
+    const { request, view, bouncer, response, i18n, auth } = ctx
     await bouncer.with(AdminPolicy).authorize('manageUsers')
     const {
       filters,
@@ -62,6 +63,9 @@ export default class UsersController {
     const users = await query.paginate(filters.page ?? 1, PAGE_SIZE)
     users.baseUrl('/admin/users').queryString(listQuery)
     const units = await Unit.query().orderBy('name')
+    const me = auth.getUserOrFail()
+    const allPending = await mfaReset.allPending()
+    const pendingResets = allPending.filter((r) => r.requestedBy !== me.id && r.targetId !== me.id)
     return view.render('pages/admin/users/index', {
       users,
       units,
@@ -69,6 +73,7 @@ export default class UsersController {
       filterErrors: errors,
       values,
       roles: ROLES,
+      pendingResets,
     })
   }
 

@@ -1,12 +1,17 @@
 import { DateTime } from 'luxon'
 import hash from '@adonisjs/core/services/hash'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, belongsTo, column, hasMany } from '@adonisjs/lucid/orm'
+import { BaseModel, beforeSave, belongsTo, column, hasMany } from '@adonisjs/lucid/orm'
 import type { BelongsTo, HasMany } from '@adonisjs/lucid/types/relations'
 import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
 import Unit from '#identity/models/unit'
 import UserRole from '#identity/models/user_role'
 import type { Role } from '#identity/roles'
+
+/** The one spelling of a username that is stored and looked up. */
+export function normaliseUsername(username: string) {
+  return username.trim().toLowerCase()
+}
 
 const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
   uids: ['username'],
@@ -54,6 +59,25 @@ export default class User extends compose(BaseModel, AuthFinder) {
   @column.dateTime()
   declare lastLoginAt: DateTime | null
 
+  /** TOTP secret, encrypted with APP_KEY (see services/second_factor.ts). */
+  @column({ serializeAs: null })
+  declare totpSecret: string | null
+
+  /** A secret being enrolled, not yet confirmed with a code. */
+  @column({ serializeAs: null })
+  declare totpPendingSecret: string | null
+
+  @column.dateTime()
+  declare totpEnabledAt: DateTime | null
+
+  /** Last accepted TOTP time step: a code is accepted once. */
+  @column({ serializeAs: null, consume: (v) => (v === null ? null : Number(v)) })
+  declare totpLastStep: number | null
+
+  /** Bumped by an administrator's unlock: earlier login-throttle counters no longer apply. */
+  @column()
+  declare loginEpoch: number
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 
@@ -65,6 +89,16 @@ export default class User extends compose(BaseModel, AuthFinder) {
 
   @hasMany(() => UserRole)
   declare roleRows: HasMany<typeof UserRole>
+
+  /** Usernames are case-insensitively unique: stored lower-cased. */
+  @beforeSave()
+  static normaliseUsername(user: User) {
+    if (user.$dirty.username) user.username = normaliseUsername(user.username)
+  }
+
+  get hasSecondFactor() {
+    return Boolean(this.totpEnabledAt && this.totpSecret)
+  }
 
   get roles(): Role[] {
     return (this.roleRows ?? []).map((row) => row.role)

@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import User from '#identity/models/user'
 import UserRole from '#identity/models/user_role'
 import type { Role } from '#identity/roles'
+import sessionRegistry from '#identity/services/session_registry'
 import audit, { type AuditActor } from '#core/audit/audit_service'
 
 export interface UserProfileInput {
@@ -15,7 +16,9 @@ export interface UserProfileInput {
 
 /**
  * User administration by the sysadmin. Each change (the row, its roles and
- * the audit event) is one transaction.
+ * the audit event) is one transaction. A role change, disabling and a
+ * password reset end the user's sessions; a password reset never touches the
+ * second factor (see mfa_reset_service).
  */
 export class UserAdminService {
   async create(
@@ -57,7 +60,8 @@ export class UserAdminService {
   }
 
   async update(user: User, input: UserProfileInput, actor: AuditActor) {
-    return db.transaction(async (trx) => {
+    let rolesChanged = false
+    await db.transaction(async (trx) => {
       user.useTransaction(trx)
       await user.load('roleRows')
       const before = {
@@ -67,6 +71,9 @@ export class UserAdminService {
         unitId: user.unitId,
         roles: user.roles,
       }
+      rolesChanged =
+        before.roles.length !== input.roles.length ||
+        input.roles.some((role) => !before.roles.includes(role))
       user.merge({
         fullName: input.fullName,
         email: input.email ?? null,
@@ -89,8 +96,9 @@ export class UserAdminService {
         },
         trx
       )
-      return user
     })
+    if (rolesChanged) await sessionRegistry.endAll(user.id)
+    return user
   }
 
   async setActive(user: User, active: boolean, actor: AuditActor) {
@@ -102,6 +110,7 @@ export class UserAdminService {
       targetId: user.id,
       details: { username: user.username },
     })
+    if (!active) await sessionRegistry.endAll(user.id)
   }
 
   async resetPassword(user: User, password: string, actor: AuditActor) {
@@ -117,12 +126,14 @@ export class UserAdminService {
       action: 'user.reset_password',
       targetType: 'user',
       targetId: user.id,
-      details: { username: user.username },
+      details: { username: user.username, secondFactorKept: user.hasSecondFactor },
     })
+    await sessionRegistry.endAll(user.id)
   }
 
+  /** Lifts the login throttle for this user from every address (new counters start). */
   async unlock(user: User, actor: AuditActor) {
-    user.merge({ failedLoginCount: 0, lockedUntil: null })
+    user.merge({ failedLoginCount: 0, lockedUntil: null, loginEpoch: (user.loginEpoch ?? 0) + 1 })
     await audit.saveWithAudit(user, {
       ...actor,
       action: 'user.unlock',

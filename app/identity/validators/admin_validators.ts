@@ -26,6 +26,7 @@ export const createUserValidator = vine.create({
     .minLength(3)
     .maxLength(50)
     .regex(USERNAME)
+    .toLowerCase()
     .unique({ table: 'users', column: 'username' }),
   ...profileFields,
   password: vine
@@ -74,4 +75,8 @@ export const listQueryValidator = vine.create({
   role: vine.enum(ROLES).optional(),
   unitId: number().optional(),
   status: vine.enum(['active', 'disabled', 'locked']).optional(),
+})
+
+export const mfaResetRequestValidator = vine.create({
+  reason: singleLine().minLength(2).maxLength(200),
 })

@@ -15,3 +15,11 @@ export const changePasswordValidator = vine.create({
     .use(strongPassword())
     .confirmed({ confirmationField: 'newPasswordConfirmation' }),
 })
+
+/** A 6-digit TOTP code or a recovery code (xxxxx-xxxxx). */
+export const mfaCodeValidator = vine.create({
+  code: singleLine()
+    .minLength(6)
+    .maxLength(20)
+    .regex(/^[0-9A-Za-z -]+$/),
+})

@@ -34,6 +34,8 @@ export const DEMO_ACCOUNTS: Array<{
   unit: string
 }> = [
   { username: 'admin', fullName: '王系统', roles: ['sysadmin'], unit: 'SJJ' },
+  // A second sysadmin: resetting someone's second factor takes two administrators.
+  { username: 'admin2', fullName: '周系统', roles: ['sysadmin'], unit: 'SJJ' },
   { username: 'auditor', fullName: '李审计', roles: ['auditor'], unit: 'SJJ' },
   { username: 'netadmin', fullName: '张网管', roles: ['netadmin'], unit: 'SJJ' },
   { username: 'reviewer', fullName: '赵审核', roles: ['reviewer'], unit: 'SJJ' },

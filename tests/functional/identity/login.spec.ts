@@ -5,6 +5,18 @@ import limiter from '@adonisjs/limiter/services/main'
 import User from '#identity/models/user'
 import AuditEvent from '#core/audit/audit_event'
 import { createUser, GOOD_PASSWORD, realPasswordHashing } from '#tests/helpers/identity'
+import loginService from '#identity/services/login_service'
+import type { ApiClient } from '@japa/api-client'
+
+/** Posts the login form, optionally as if from another address (TRUST_PROXY=loopback in tests). */
+function login(client: ApiClient, username: string, password: string, ip?: string) {
+  const request = client
+    .post('/login')
+    .header('referer', '/login')
+    .form({ username, password })
+    .withCsrfToken()
+  return ip ? request.header('x-forwarded-for', ip) : request
+}
 
 test.group('Login', (group) => {
   realPasswordHashing(group)
@@ -101,29 +113,21 @@ test.group('Login', (group) => {
     long.assertTextIncludes('用户名不能超过 50 个字符')
   })
 
-  test('five wrong passwords lock the account for 15 minutes, even with the right password', async ({
+  test('five wrong passwords lock that username from that address for 15 minutes, even with the right password', async ({
     client,
     assert,
   }) => {
     const user = await createUser()
     for (let i = 0; i < 5; i++) {
-      await client
-        .post('/login')
-        .header('referer', '/login')
-        .form({ username: user.username, password: 'Wrong#Passw0rd' })
-        .withCsrfToken()
+      await login(client, user.username, 'Wrong#Passw0rd')
     }
     await user.refresh()
     assert.isTrue(user.isLocked())
     const minutes = user.lockedUntil!.diff(DateTime.utc(), 'minutes').minutes
     assert.closeTo(minutes, 15, 0.5)
 
-    const response = await client
-      .post('/login')
-      .header('referer', '/login')
-      .form({ username: user.username, password: GOOD_PASSWORD })
-      .withCsrfToken()
-    response.assertTextIncludes('账户因连续登录失败已被锁定')
+    const response = await login(client, user.username, GOOD_PASSWORD)
+    response.assertTextIncludes('该用户名在本地址已被锁定')
     const home = await client.get('/').redirects(0)
     home.assertHeader('location', '/login')
     assert.isNotNull(
@@ -132,6 +136,71 @@ test.group('Login', (group) => {
         .where('target_id', String(user.id))
         .first()
     )
+  })
+
+  test('the same username from another address of the office is not locked', async ({ client }) => {
+    const user = await createUser()
+    for (let i = 0; i < 5; i++) {
+      await login(client, user.username, 'Wrong#Passw0rd', '10.1.1.1')
+    }
+    const elsewhere = await login(client, user.username, GOOD_PASSWORD, '10.1.1.2').redirects(0)
+    elsewhere.assertHeader('location', '/')
+  })
+
+  test('a username that does not exist is locked the same way: the answer reveals nothing', async ({
+    client,
+    assert,
+  }) => {
+    const user = await createUser()
+    const answers = async (username: string) => {
+      const texts: string[] = []
+      for (let i = 0; i < 6; i++) {
+        const response = await login(client, username, 'Wrong#Passw0rd')
+        texts.push(/class="flash flash-error"[^>]*>([^<]*)</.exec(response.text())?.[1] ?? '')
+      }
+      return texts
+    }
+    const real = await answers(user.username)
+    const ghost = await answers('no-such-user-here')
+    assert.deepEqual(ghost, real)
+    assert.include(real[5], '已被锁定')
+    assert.include(real[0], '用户名或密码错误')
+
+    const time = async (username: string) => {
+      const start = performance.now()
+      await login(client, username, 'Wrong#Passw0rd')
+      return performance.now() - start
+    }
+    const known = await time(user.username)
+    const unknown = await time('no-such-user-here')
+    assert.isAbove(unknown, known / 4)
+    assert.isAbove(known, unknown / 4)
+  })
+
+  test('concurrent wrong passwords are counted atomically: no more than five get checked', async ({
+    client,
+    assert,
+  }) => {
+    const user = await createUser()
+    await Promise.all(
+      Array.from({ length: 25 }, () => login(client, user.username, 'Wrong#Passw0rd'))
+    )
+    const checked = await AuditEvent.query()
+      .where('action', 'auth.login')
+      .where('target_id', String(user.id))
+      .where('details', 'like', '%bad_password%')
+    assert.isAtMost(checked.length, 5)
+    const response = await login(client, user.username, GOOD_PASSWORD)
+    response.assertTextIncludes('已被锁定')
+  })
+
+  test('an unlock by the sysadmin lifts the lock at once', async ({ client }) => {
+    const user = await createUser()
+    const admin = await createUser({ roles: ['sysadmin'] })
+    for (let i = 0; i < 5; i++) await login(client, user.username, 'Wrong#Passw0rd')
+    await client.post(`/admin/users/${user.id}/unlock`).loginAs(admin).withCsrfToken()
+    const response = await login(client, user.username, GOOD_PASSWORD).redirects(0)
+    response.assertHeader('location', '/')
   })
 
   test('the lock expires after 15 minutes', async ({ client }) => {
@@ -169,21 +238,40 @@ test.group('Login', (group) => {
     response.assertHeader('location', '/login')
   })
 
-  test('one address is throttled after 20 failed logins', async ({ client }) => {
-    for (let i = 0; i < 20; i++) {
-      await client
-        .post('/login')
-        .header('referer', '/login')
-        .form({ username: `ghost${i}`, password: 'Wrong#Passw0rd' })
-        .withCsrfToken()
+  test('a throttled address is slowed down, not locked: a correct password still gets in', async ({
+    client,
+    assert,
+  }) => {
+    const saved = { ...loginService.settings }
+    loginService.settings.ipMaxFailures = 3
+    loginService.settings.throttledDelayMs = 400
+    try {
+      for (let i = 0; i < 3; i++) {
+        await login(client, `ghost${i}`, 'Wrong#Passw0rd', '10.9.9.9')
+      }
+      const user = await createUser()
+      const start = performance.now()
+      const response = await login(client, user.username, GOOD_PASSWORD, '10.9.9.9').redirects(0)
+      const elapsed = performance.now() - start
+      response.assertHeader('location', '/')
+      assert.isAtLeast(elapsed, 400)
+
+      // Concurrent guesses from the throttled address are answered one at a time.
+      const burst = performance.now()
+      await Promise.all(
+        [1, 2, 3].map((i) => login(client, `other${i}`, 'Wrong#Passw0rd', '10.9.9.9'))
+      )
+      assert.isAtLeast(performance.now() - burst, 3 * 400)
+
+      // Another address of the same office is not slowed at all.
+      const other = await createUser()
+      const quick = performance.now()
+      const fine = await login(client, other.username, GOOD_PASSWORD, '10.9.9.10').redirects(0)
+      fine.assertHeader('location', '/')
+      assert.isBelow(performance.now() - quick, 400)
+    } finally {
+      loginService.settings = saved
     }
-    const user = await createUser()
-    const response = await client
-      .post('/login')
-      .header('referer', '/login')
-      .form({ username: user.username, password: GOOD_PASSWORD })
-      .withCsrfToken()
-    response.assertTextIncludes('该地址登录失败次数过多')
   })
 
   test('a POST without CSRF token is refused and logs nobody in', async ({ client, assert }) => {
