@@ -69,14 +69,23 @@ export default class AuditController {
         ? { checked: result.checked }
         : { checked: result.checked, badEventId: result.badEventId, reason: result.reason },
     })
+    const cp = result.checkpoint
+    const cpParams = cp ? { time: formatDateTime(cp.time), last: cp.lastId ?? '-' } : {}
     if (result.ok) {
-      session.flash('success', i18n.t('messages.audit.verify_ok', { count: result.checked }))
+      session.flash(
+        'success',
+        cp
+          ? i18n.t('messages.audit.verify_ok_checkpoint', { count: result.checked, ...cpParams })
+          : i18n.t('messages.audit.verify_ok', { count: result.checked })
+      )
     } else {
       session.flash(
         'error',
         i18n.t(`messages.audit.verify_${result.reason}`, {
           id: result.badEventId ?? '-',
           count: result.checked,
+          file: result.detail ?? '',
+          ...cpParams,
         })
       )
     }
