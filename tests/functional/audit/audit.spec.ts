@@ -12,7 +12,6 @@ import { createUser } from '#tests/helpers/identity'
 import { countRows } from '#core/db_helpers'
 import { backdate, seedEvents, useFreshCheckpointDir } from '#tests/helpers/audit'
 
-
 async function runVerify() {
   const command = await ace.create(AuditVerify, [])
   await command.exec()
@@ -56,9 +55,7 @@ test.group('Audit trail integrity', (group) => {
     command.assertLogMatches(/the newest event\(s\) were deleted/)
   })
 
-  test('a rewritten row with a recomputed own hash is detected at that row', async ({
-    assert,
-  }) => {
+  test('a rewritten row with a recomputed own hash is detected at that row', async ({ assert }) => {
     const events = await seedEvents(4)
     const { chainHash } = await import('#core/audit/chain')
     const forged = events[1]
