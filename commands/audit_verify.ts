@@ -8,7 +8,8 @@ import type { CommandOptions } from '@adonisjs/core/types/ace'
  */
 export default class AuditVerify extends BaseCommand {
   static commandName = 'audit:verify'
-  static description = 'Verify the audit log: HMAC chain, chain head and the newest signed checkpoint'
+  static description =
+    'Verify the audit log: HMAC chain, chain head and the newest signed checkpoint'
   static options: CommandOptions = { startApp: true }
 
   async run() {

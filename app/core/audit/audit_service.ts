@@ -148,7 +148,9 @@ export class AuditService {
   }
 
   async record(entry: AuditEntry, trx?: TransactionClientContract): Promise<AuditEvent> {
-    const event = trx ? await this.append(entry, trx) : await db.transaction((own) => this.append(entry, own))
+    const event = trx
+      ? await this.append(entry, trx)
+      : await db.transaction((own) => this.append(entry, own))
     if (trx) trx.after('commit', () => this.#notify())
     else this.#notify()
     return event
@@ -207,7 +209,10 @@ export class AuditService {
   }
 
   async signingKey() {
-    this.#signingKey ??= await loadSigningKey(this.settings.signingKey, this.settings.signingKeyFile)
+    this.#signingKey ??= await loadSigningKey(
+      this.settings.signingKey,
+      this.settings.signingKeyFile
+    )
     return this.#signingKey
   }
 
@@ -230,7 +235,13 @@ export class AuditService {
     const keyring = this.keyring
     const scan = await this.newestCheckpoint()
     if (!scan.ok) {
-      return { ok: false, checked: 0, badEventId: null, reason: 'checkpoint_forged', detail: scan.badFile }
+      return {
+        ok: false,
+        checked: 0,
+        badEventId: null,
+        reason: 'checkpoint_forged',
+        detail: scan.badFile,
+      }
     }
     const cp: Checkpoint['payload'] | null = scan.newest?.payload ?? null
     let head = await db.from('audit_chain_heads').where('id', 1).first()
@@ -252,7 +263,10 @@ export class AuditService {
 
     for (;;) {
       for (;;) {
-        const rows = await AuditEvent.query().where('id', '>', lastId).orderBy('id').limit(batchSize)
+        const rows = await AuditEvent.query()
+          .where('id', '>', lastId)
+          .orderBy('id')
+          .limit(batchSize)
         for (const row of rows) {
           const id = Number(row.id)
           if (cp?.lastId !== null && cp !== null && !sawCheckpointRow && id > cp.lastId) {
@@ -288,7 +302,10 @@ export class AuditService {
       return fail('behind_checkpoint', cp.lastId, checked)
     }
     const headLastId = head.last_event_id === null ? null : Number(head.last_event_id)
-    if (expectedPrev !== head.last_hash || (headLastId !== null && headLastId !== lastId && checked > 0)) {
+    if (
+      expectedPrev !== head.last_hash ||
+      (headLastId !== null && headLastId !== lastId && checked > 0)
+    ) {
       return fail('tail_missing', headLastId, checked)
     }
     return {
@@ -352,13 +369,15 @@ export class AuditService {
         .where('occurred_at', '>=', cutoff)
         .min('id as id')
         .first()
-      const boundary = firstYoung?.id === null || firstYoung?.id === undefined ? null : Number(firstYoung.id)
+      const boundary =
+        firstYoung?.id === null || firstYoung?.id === undefined ? null : Number(firstYoung.id)
       const lastQuery = AuditEvent.query({ client: trx }).where('occurred_at', '<', cutoff)
       if (boundary !== null) lastQuery.where('id', '<', boundary)
       const last = await lastQuery.orderBy('id', 'desc').first()
       const keptQuery = trx.from('audit_events').where('occurred_at', '<', cutoff)
       if (last) keptQuery.where('id', '>', last.id)
-      const kept = Number((await keptQuery.count('* as total').first())?.total ?? 0)
+      const keptRow = await keptQuery.count('* as total').first()
+      const kept = Number(keptRow?.total ?? 0)
 
       let count = 0
       if (last) {
@@ -382,10 +401,12 @@ export class AuditService {
         trx
       )
       const head = await trx.from('audit_chain_heads').where('id', 1).first()
-      const remaining = Number(
-        (await trx.from('audit_events').where('id', '<=', event.id).count('* as total').first())
-          ?.total ?? 0
-      )
+      const remainingRow = await trx
+        .from('audit_events')
+        .where('id', '<=', event.id)
+        .count('* as total')
+        .first()
+      const remaining = Number(remainingRow?.total ?? 0)
       return {
         count,
         kept,
@@ -406,7 +427,10 @@ export class AuditService {
   /** Like purgeBefore, with the number of old rows that had to be kept (out of id order). */
   async purgeReport(before: DateTime, actor: Partial<AuditActor> = {}) {
     const deleted = await this.purgeBefore(before, actor)
-    const event = await AuditEvent.query().where('action', 'audit.purge').orderBy('id', 'desc').first()
+    const event = await AuditEvent.query()
+      .where('action', 'audit.purge')
+      .orderBy('id', 'desc')
+      .first()
     return { deleted, keptOutOfOrder: Number(event?.detailsObject.keptOutOfOrder ?? 0) }
   }
 }

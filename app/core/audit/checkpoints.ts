@@ -38,8 +38,7 @@ export interface Checkpoint {
 }
 
 export type CheckpointScan =
-  | { ok: true; newest: Checkpoint | null; total: number }
-  | { ok: false; badFile: string }
+  { ok: true; newest: Checkpoint | null; total: number } | { ok: false; badFile: string }
 
 /** Loads (or, on first use, creates) the Ed25519 key that signs checkpoints. */
 export async function loadSigningKey(inline: string | undefined, file: string) {
@@ -54,7 +53,10 @@ export async function loadSigningKey(inline: string | undefined, file: string) {
   return privateKey
 }
 
-export async function loadVerifyKey(file: string | undefined, signingKey: () => Promise<KeyObject>) {
+export async function loadVerifyKey(
+  file: string | undefined,
+  signingKey: () => Promise<KeyObject>
+) {
   if (file) return createPublicKey(await readFile(file, 'utf8'))
   return createPublicKey(await signingKey())
 }
@@ -101,7 +103,8 @@ function newer(a: CheckpointPayload, b: CheckpointPayload) {
  */
 export async function scanCheckpoints(dir: string, publicKey: KeyObject): Promise<CheckpointScan> {
   if (!existsSync(dir)) return { ok: true, newest: null, total: 0 }
-  const names = (await readdir(dir)).filter((n) => n.startsWith('checkpoint-') && n.endsWith('.json'))
+  const entries = await readdir(dir)
+  const names = entries.filter((n) => n.startsWith('checkpoint-') && n.endsWith('.json'))
   let newest: Checkpoint | null = null
   for (const name of names) {
     const file = join(dir, name)

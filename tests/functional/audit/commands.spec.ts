@@ -42,7 +42,8 @@ test.group('Audit commands', (group) => {
       DateTime.utc().minus({ days: 180 }).toISO()!
     )
     assert.isAtLeast(young.length, 3)
-    assert.isTrue((await audit.verify()).ok)
+    const result = await audit.verify()
+    assert.isTrue(result.ok)
   })
 
   test('audit:purge records the operator and writes a signed checkpoint', async ({ assert }) => {
