@@ -3,11 +3,14 @@
  * the SNMP poll tick, rollups and the retention purge. Every job can also be
  * run by hand (`node ace snmp:poll`, `node ace snmp:retention`). Set
  * SCHEDULER_ENABLED=false when a separate `snmp:poll` process does the polling.
+ * The audit trail's jobs (signed checkpoints, syslog forwarding, scheduled
+ * backups) always run here; see README "等保".
  */
 import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import { monitoringSettings } from '#network_monitoring/services/monitoring_settings'
 import { startMonitoringSchedule } from '#network_monitoring/jobs/monitoring_schedule'
+import { startAuditSchedule } from '#core/audit/audit_schedule'
 
 if (monitoringSettings().schedulerEnabled) {
   app.ready(() => {
@@ -15,3 +18,8 @@ if (monitoringSettings().schedulerEnabled) {
     app.terminating(stop)
   })
 }
+
+app.ready(() => {
+  const stop = startAuditSchedule({ logger })
+  app.terminating(stop)
+})
