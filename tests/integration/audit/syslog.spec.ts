@@ -131,7 +131,10 @@ test.group('Audit forwarding to syslog (rsyslog)', (group) => {
     await collector.start()
     forwarder.start((listener) => audit.onAppended(listener))
     const ids = await recordEvents(5, 'online')
-    await waitFor(async () => (await collector.receivedIds()).size >= ids.length, 'delivery')
+    await waitFor(async () => {
+      const got = await collector.receivedIds()
+      return got.size >= ids.length
+    }, 'delivery')
     const received = await collector.receivedIds()
     assert.includeMembers([...received], ids)
     const text = await readFile(collector.out, 'utf8')
@@ -147,7 +150,10 @@ test.group('Audit forwarding to syslog (rsyslog)', (group) => {
     assert.equal(await forwarder.backlog(), 4)
 
     await collector.start()
-    await waitFor(async () => (await collector.receivedIds()).size >= 4, 'queued delivery')
+    await waitFor(async () => {
+      const got = await collector.receivedIds()
+      return got.size >= 4
+    }, 'queued delivery')
     const first = await collector.receivedIds()
     assert.includeMembers([...first], whileDown)
 
