@@ -11,6 +11,8 @@ import logger from '@adonisjs/core/services/logger'
 import { monitoringSettings } from '#network_monitoring/services/monitoring_settings'
 import { startMonitoringSchedule } from '#network_monitoring/jobs/monitoring_schedule'
 import { startAuditSchedule } from '#core/audit/audit_schedule'
+import audit from '#core/audit/audit_service'
+import backups, { backupSettings } from '#core/audit/backup_service'
 
 if (monitoringSettings().schedulerEnabled) {
   app.ready(() => {
@@ -20,6 +22,18 @@ if (monitoringSettings().schedulerEnabled) {
 }
 
 app.ready(() => {
-  const stop = startAuditSchedule({ logger })
+  const stop = startAuditSchedule({
+    logger,
+    backupCron: backupSettings().cron,
+    backup: async () => {
+      const result = await backups.create((message) => logger.info(`backup: ${message}`))
+      await audit.record({
+        actorName: 'scheduler',
+        action: 'backup.create',
+        details: { archive: result.archive, removed: result.removed },
+      })
+      logger.info(`backup written: ${result.archive}`)
+    },
+  })
   app.terminating(stop)
 })
