@@ -261,9 +261,12 @@ export class BackupService {
     }
   }
 
-  /** True when the application's tables hold no data (a freshly migrated or empty database). */
+  /**
+   * True when the application's tables hold no data (a freshly migrated or
+   * empty database; the migration run itself may have left an audit event).
+   */
   async databaseIsEmpty() {
-    for (const table of ['users', 'audit_events']) {
+    for (const table of ['users', 'projects', 'network_devices']) {
       try {
         const row = await db.from(table).count('* as total').first()
         if (Number(row?.total ?? 0) > 0) return false
@@ -285,7 +288,7 @@ export class BackupService {
       }
       if (!(await this.databaseIsEmpty())) {
         throw new BackupError(
-          '拒绝恢复：目标数据库不是空的（已有用户或审计记录）。请恢复到一个新建的空数据库。'
+          '拒绝恢复：目标数据库不是空的（已有用户、项目或设备）。请恢复到一个新建的空数据库。'
         )
       }
 
