@@ -107,7 +107,9 @@ export function targetLabel(
   if (!event.targetType) return ''
   const typeKey = `audit.target_types.${event.targetType}`
   const type =
-    i18n.hasMessage(typeKey) || i18n.hasFallbackMessage(typeKey) ? i18n.t(typeKey) : event.targetType
+    i18n.hasMessage(typeKey) || i18n.hasFallbackMessage(typeKey)
+      ? i18n.t(typeKey)
+      : event.targetType
   if (!event.targetId) return type
   const details = event.detailsObject
   const recorded = details.name ?? details.username ?? details.title

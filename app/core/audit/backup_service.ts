@@ -172,7 +172,8 @@ export class BackupService {
             recursive: true,
           })
         }
-        files.push(...(await walk(join(staging, 'storage'))).map((f) => join('storage', f)))
+        const stored = await walk(join(staging, 'storage'))
+        files.push(...stored.map((f) => join('storage', f)))
       }
 
       const manifest: Manifest = {
@@ -192,9 +193,10 @@ export class BackupService {
       }
       for (const file of files) {
         const path = join(staging, file)
+        const info = await stat(path)
         manifest.files.push({
           path: file,
-          size: (await stat(path)).size,
+          size: info.size,
           sha256: await sha256File(path),
         })
       }
@@ -214,7 +216,8 @@ export class BackupService {
 
   /** Keeps the newest `keep` archives. */
   async prune(dir: string, keep: number) {
-    const names = (await readdir(dir)).filter((n) => /^shuzhi-backup-.*\.tar\.gz$/.test(n)).sort()
+    const entries = await readdir(dir)
+    const names = entries.filter((n) => /^shuzhi-backup-.*\.tar\.gz$/.test(n)).sort()
     const old = names.slice(0, Math.max(0, names.length - keep))
     for (const name of old) await unlink(join(dir, name))
     return old

@@ -69,10 +69,16 @@ test.group('Audit log page for the auditor', (group) => {
     assert.notInclude(text, ',success,')
     assert.notInclude(text, ',failure,')
   })
+})
+
+test.group('Audit CSV export at scale', (group) => {
+  // Committed rows (a rollback of 100,000 inserts is far slower), removed afterwards.
+  group.each.setup(() => async () => {
+    await db.from('audit_events').where('action', 'test.bulk').delete()
+  })
 
   test('the CSV export streams every matching row, beyond 100,000', async ({ client, assert }) => {
     const auditor = await createUser({ roles: ['auditor'] })
-    console.time("ins")
     const total = 100_050
     const row = {
       occurred_at: '2026-01-01T00:00:00.000Z',
@@ -93,14 +99,9 @@ test.group('Audit log page for the auditor', (group) => {
         .table('audit_events')
         .multiInsert(Array.from({ length: Math.min(400, total - i) }, () => row))
     }
-    console.timeEnd("ins")
-    console.time("req")
     const csv = await client.get('/audit?format=csv&action=test.bulk').loginAs(auditor)
-    console.timeEnd("req")
     csv.assertStatus(200)
-    console.time('split')
     const lines = csv.text().split('\r\n').filter(Boolean)
-    console.timeEnd('split')
     assert.equal(lines.length, total + 1)
   }).timeout(120000)
 })
