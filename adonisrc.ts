@@ -34,6 +34,7 @@ export default defineConfig({
     () => import('#start/view'),
     { file: () => import('#start/simulator'), environment: ['web'] },
     { file: () => import('#start/scheduler'), environment: ['web'] },
+    { file: () => import('#start/console_guard'), environment: ['console'] },
   ],
 
   tests: {

@@ -151,6 +151,9 @@ export DB_PORT="$PORT"
 export DB_USER="$DB_USER_NAME"
 export DB_PASSWORD="$DB_PASS"
 export DB_DATABASE="$DB_NAME"
+# The admin socket, for tests that create their own least-privilege accounts.
+export MARIADB_TEST_SOCKET="$SOCKET"
+export MARIADB_TEST_ADMIN="$ADMIN_USER"
 
 if "$@"; then
   status=0

@@ -19,6 +19,20 @@ if (!existsSync(envPath)) {
   console.log('[数治] .env created with a fresh APP_KEY')
 }
 
+// The audit trail's HMAC key (separate from APP_KEY; README "等保"). An older
+// .env without one gets a fresh key appended.
+const envText = readFileSync(envPath, 'utf8')
+if (!/^AUDIT_KEY=\S+/m.test(envText)) {
+  const key = randomBytes(32).toString('base64url')
+  writeFileSync(
+    envPath,
+    /^AUDIT_KEY=.*$/m.test(envText)
+      ? envText.replace(/^AUDIT_KEY=.*$/m, `AUDIT_KEY=${key}`)
+      : `${envText.replace(/\n?$/, '\n')}AUDIT_KEY=${key}\n`
+  )
+  console.log('[数治] AUDIT_KEY generated in .env (keep a copy apart from database backups)')
+}
+
 function ace(...args) {
   const result = spawnSync(process.execPath, ['ace', ...args], { cwd: root, stdio: 'inherit' })
   if (result.status !== 0) {

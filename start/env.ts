@@ -49,6 +49,28 @@ export default await Env.create(new URL('../', import.meta.url), {
   BUREAU_NAME: Env.schema.string.optional(),
 
   /*
+   * Audit trail protection (README "等保"): HMAC chain key, signed checkpoints
+   * kept outside the database, syslog forwarding, backups and log files.
+   */
+  AUDIT_KEY: Env.schema.secret.optional(),
+  AUDIT_PREVIOUS_KEYS: Env.schema.secret.optional(),
+  AUDIT_CHECKPOINT_DIR: Env.schema.string.optional(),
+  AUDIT_SIGNING_KEY: Env.schema.secret.optional(),
+  AUDIT_SIGNING_KEY_FILE: Env.schema.string.optional(),
+  AUDIT_VERIFY_KEY_FILE: Env.schema.string.optional(),
+  AUDIT_CHECKPOINT_CRON: Env.schema.string.optional(),
+  AUDIT_SYSLOG_HOST: Env.schema.string.optional(),
+  AUDIT_SYSLOG_PORT: Env.schema.number.optional(),
+  AUDIT_SYSLOG_TLS: Env.schema.boolean.optional(),
+  AUDIT_SYSLOG_TLS_VERIFY: Env.schema.boolean.optional(),
+  AUDIT_SYSLOG_CA_FILE: Env.schema.string.optional(),
+  BACKUP_DIR: Env.schema.string.optional(),
+  BACKUP_CRON: Env.schema.string.optional(),
+  BACKUP_KEEP: Env.schema.number.optional(),
+  LOG_DIR: Env.schema.string.optional(),
+  LOG_RETENTION_DAYS: Env.schema.number.optional(),
+
+  /*
    * Extranet monitoring (README "Monitoring"): the built-in SNMP simulator,
    * the poller, and how long history is kept.
    */

@@ -33,6 +33,10 @@ export default class AuditEvent extends BaseModel {
   @column()
   declare details: string
 
+  /** Fingerprint of the AUDIT_KEY that sealed this row (null: written before the keyed chain). */
+  @column()
+  declare keyId: string | null
+
   @column()
   declare prevHash: string
 
