@@ -143,23 +143,49 @@ export async function indexMissing({
   let done = 0
   let lastId = 0
   for (;;) {
-    const projects = await Project.query()
+    // plain rows, not models: hydrating and matching preloads costs more than the segmentation
+    const rows = await db
+      .from('projects')
       .whereNot('state', 'draft')
       .where('id', '>', lastId)
       .whereNotIn('id', (sub) => sub.from('similarity_documents').select('project_id'))
       .orderBy('id')
       .limit(batchSize)
-      .preload('items')
-    if (projects.length === 0) return done
-    lastId = projects.at(-1)!.id
-    const counts = await similarityPool.terms(projects.map(textOf), exclude)
+      .select('id', 'title', 'content', 'necessity', 'technical_plan')
+    if (rows.length === 0) return done
+    lastId = Number(rows.at(-1).id)
+    const items = new Map<number, { name: string; specification: string | null }[]>()
+    const itemRows = await db
+      .from('budget_items')
+      .whereIn(
+        'project_id',
+        rows.map((row) => row.id)
+      )
+      .orderBy('position')
+      .select('project_id', 'name', 'specification')
+    for (const item of itemRows) {
+      const list = items.get(Number(item.project_id)) ?? []
+      list.push(item)
+      items.set(Number(item.project_id), list)
+    }
+    const texts = rows.map((row) =>
+      textOf({
+        id: Number(row.id),
+        title: row.title,
+        content: row.content,
+        necessity: row.necessity,
+        technicalPlan: row.technical_plan,
+        items: items.get(Number(row.id)) ?? [],
+      })
+    )
+    const counts = await similarityPool.terms(texts, exclude)
     await db.transaction(async (trx) => {
       await insertTerms(
         trx,
-        projects.map((project, index) => ({ id: project.id, terms: counts[index] }))
+        rows.map((row, index) => ({ id: Number(row.id), terms: counts[index] }))
       )
     })
-    done += projects.length
+    done += rows.length
     onBatch?.(done)
   }
 }

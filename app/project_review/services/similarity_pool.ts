@@ -47,7 +47,9 @@ class SimilarityPool {
       this.#pending.clear()
     }
     worker.on('error', fail)
-    worker.on('exit', (code) => fail(new Error(`similarity worker exited with code ${code}`)))
+    worker.on('exit', (exitCode) =>
+      fail(new Error(`similarity worker exited with code ${exitCode}`))
+    )
     this.#worker = worker
     return worker
   }
