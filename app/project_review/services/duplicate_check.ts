@@ -436,7 +436,10 @@ export async function dismissalsOf(projectId: number) {
       {
         reason: row.reason as string,
         userName: row.user_name as string | null,
-        createdAt: row.created_at,
+        createdAt:
+          row.created_at instanceof Date
+            ? DateTime.fromJSDate(row.created_at)
+            : DateTime.fromSQL(String(row.created_at), { zone: 'utc' }),
       },
     ])
   )

@@ -35,7 +35,11 @@ test.group('Similarity | tokenizer', () => {
 
   test('leaves out the unit names it is given, never cutting them into pairs', ({ assert }) => {
     const exclude = normalizePhrases(['某某镇卫生院', '县卫生健康委员会'])
-    assert.deepEqual(tokenize('某某镇卫生院远程心电诊断系统', exclude), ['远程', '心电', '诊断系统'])
+    assert.deepEqual(tokenize('某某镇卫生院远程心电诊断系统', exclude), [
+      '远程',
+      '心电',
+      '诊断系统',
+    ])
     assert.deepEqual(tokenize('县卫生健康委员会电子病历', exclude), ['电子病历'])
   })
 
