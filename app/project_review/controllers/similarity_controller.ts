@@ -41,7 +41,8 @@ export default class SimilarityController {
     if (!match) throw new errors.E_ROW_NOT_FOUND()
     const other = await Project.query().where('id', match.projectId).preload('unit').firstOrFail()
     await project.load('unit')
-    const dismissal = (await dismissalsOf(project.id)).get(other.id) ?? null
+    const dismissals = await dismissalsOf(project.id)
+    const dismissal = dismissals.get(other.id) ?? null
     const { sharedTerms, left, right } = await comparison(project, other)
     return view.render('pages/review/projects/similarity', {
       project,

@@ -9,6 +9,11 @@ import { createDraft } from '#tests/helpers/review'
 import { createUnit, createUser } from '#tests/helpers/identity'
 import { assertNotIncludes } from '#tests/helpers/http'
 
+async function isFlagged(projectId: number) {
+  const project = await Project.findOrFail(projectId)
+  return project.similarityFlagged
+}
+
 /** The police camera project, and a reworded copy submitted by a health-commission unit. */
 async function flaggedCopy() {
   const police = await createUnit({ name: '县公安局（测试）' })
@@ -78,7 +83,7 @@ test.group('Duplicate check | explainable to the reviewer', (group) => {
       .form({ reason: ' ' })
       .withCsrfToken()
     refused.assertTextIncludes('理由')
-    assert.isTrue((await Project.findOrFail(copy.id)).similarityFlagged, 'nothing changed')
+    assert.isTrue(await isFlagged(copy.id), 'nothing changed')
 
     const dismissed = await client
       .post(`/review/projects/${copy.id}/similarity/${earlier.id}/dismiss`)
@@ -88,7 +93,7 @@ test.group('Duplicate check | explainable to the reviewer', (group) => {
       .withCsrfToken()
       .redirects(0)
     dismissed.assertHeader('location', `/review/projects/${copy.id}#similarity`)
-    assert.isFalse((await Project.findOrFail(copy.id)).similarityFlagged)
+    assert.isFalse(await isFlagged(copy.id))
     const event = await AuditEvent.query()
       .where('action', 'review.similarity.dismiss')
       .where('target_id', String(copy.id))
@@ -109,7 +114,7 @@ test.group('Duplicate check | explainable to the reviewer', (group) => {
     const checks = await SimilarityCheck.query().where('project_id', copy.id).orderBy('id')
     assert.lengthOf(checks, 2)
     assert.equal(checks[1].matches[0].projectId, earlier.id, 'still shown')
-    assert.isFalse((await Project.findOrFail(copy.id)).similarityFlagged, 'not flagged again')
+    assert.isFalse(await isFlagged(copy.id), 'not flagged again')
     await AuditEvent.query()
       .where('action', 'review.similarity.rerun')
       .where('target_id', String(copy.id))
@@ -133,7 +138,7 @@ test.group('Duplicate check | explainable to the reviewer', (group) => {
       .form({ reason: '我们不是重复建设' })
       .withCsrfToken()
     dismiss.assertStatus(403)
-    assert.isTrue((await Project.findOrFail(copy.id)).similarityFlagged)
+    assert.isTrue(await isFlagged(copy.id))
     const own = await client.get(`/review/projects/${copy.id}`).loginAs(healthApplicant)
     assertNotIncludes(own, '重复建设审查')
   })
