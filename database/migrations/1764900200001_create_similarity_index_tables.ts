@@ -70,13 +70,20 @@ export default class extends BaseSchema {
 
     this.schema.alterTable('projects', (table) => {
       table.index(['category', 'state'], 'projects_category_state_index')
-      table.index(['state', 'year', 'unit_id', 'category'], 'projects_state_filter_index')
+      // covers the statistics: SUM over decided projects reads the index, never the rows
+      table.index(
+        ['state', 'year', 'unit_id', 'category', 'requested_fen', 'approved_fen'],
+        'projects_state_filter_index'
+      )
     })
   }
 
   async down() {
     this.schema.alterTable('projects', (table) => {
-      table.dropIndex(['state', 'year', 'unit_id', 'category'], 'projects_state_filter_index')
+      table.dropIndex(
+        ['state', 'year', 'unit_id', 'category', 'requested_fen', 'approved_fen'],
+        'projects_state_filter_index'
+      )
       table.dropIndex(['category', 'state'], 'projects_category_state_index')
     })
     this.schema.dropTable('similarity_dismissals')

@@ -159,6 +159,15 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   '日常',
   '中心',
   '提供',
+  '业务',
+  '需要',
+  '不能',
+  '无法',
+  '亟需',
+  '急需',
+  '目前',
+  '按照',
+  '部署于',
 ])
 
 /** Agency names (公安局, 卫健委, 发改委, 县政府办公室): who applies, not what is built. */
@@ -236,7 +245,8 @@ function isBoilerplate(word: string): boolean {
 
 /** Whether one segmented word counts as a term. */
 export function isTerm(word: string): boolean {
-  if (ASCII_WORD.test(word)) return word.length <= MAX_TERM_LENGTH
+  // a lone digit or letter (等保 3 级, 1 套) says nothing
+  if (ASCII_WORD.test(word)) return word.length >= 2 && word.length <= MAX_TERM_LENGTH
   return (
     CJK_WORD.test(word) &&
     word.length <= MAX_TERM_LENGTH &&
@@ -265,7 +275,8 @@ export function normalizePhrases(phrases: readonly string[]): string[] {
 
 /**
  * Terms of a text: jieba words of two or more Chinese characters that are neither boilerplate
- * nor an agency name, and lowercase ASCII words/numbers ("4k", "ipv6", "200"); full-width forms
+ * nor an agency name, and lowercase ASCII words/numbers of two or more characters ("4k",
+ * "ipv6", "200"); full-width forms
  * are folded first and the excluded phrases (unit names, normalised) are cut out.
  */
 export function tokenize(text: string, exclude: readonly string[] = []): string[] {
@@ -387,31 +398,45 @@ export interface TextPiece {
 
 /**
  * Cuts a text for display, marking the words that are in the shared set, so the reviewer sees
- * the shared words in place in both texts; the pieces join back to the original text.
+ * the shared words in place in both texts; words inside an excluded phrase (a unit name) are
+ * never marked. The pieces join back to the original text.
  */
-export function highlight(text: string, shared: ReadonlySet<string>): TextPiece[] {
+export function highlight(
+  text: string,
+  shared: ReadonlySet<string>,
+  exclude: readonly string[] = []
+): TextPiece[] {
   // normalise character by character, remembering where each normalised character came from,
   // so ２００ is cut and matched as 200 yet shown as written
   const originals = [...text]
-  let normalized = ''
+  const normalizedChars: string[] = []
   const source: number[] = []
   originals.forEach((char, index) => {
     for (const unit of normalizeText(char)) {
-      normalized += unit
+      normalizedChars.push(unit)
       source.push(index)
     }
   })
+  const normalized = normalizedChars.join('')
+  const masked = new Array<boolean>(normalizedChars.length).fill(false)
+  for (const phrase of exclude) {
+    const length = [...phrase].length
+    for (let at = normalized.indexOf(phrase); at >= 0; at = normalized.indexOf(phrase, at + 1)) {
+      const start = [...normalized.slice(0, at)].length
+      masked.fill(true, start, start + length)
+    }
+  }
   const pieces: TextPiece[] = []
   let consumed = 0
   let position = 0
   for (const word of jieba().cut(normalized, true)) {
-    const length = [...word].length
-    position += length
+    const start = position
+    position += [...word].length
+    const isShared = shared.has(word) && !masked.slice(start, position).includes(true)
     const end = position < source.length ? source[position] : originals.length
     if (end <= consumed) continue
     const original = originals.slice(consumed, end).join('')
     consumed = end
-    const isShared = shared.has(word)
     const last = pieces.at(-1)
     if (last && last.shared === isShared) last.text += original
     else pieces.push({ text: original, shared: isShared })

@@ -467,6 +467,10 @@ export async function comparison(project: Project, other: Project) {
     p.technicalPlan ?? '',
     p.items.map((item) => [item.name, item.specification].filter(Boolean).join(' ')).join('；'),
   ]
-  const pieces = await similarityPool.highlight([...fields(project), ...fields(other)], sharedTerms)
+  const pieces = await similarityPool.highlight(
+    [...fields(project), ...fields(other)],
+    sharedTerms,
+    exclude
+  )
   return { sharedTerms, left: pieces.slice(0, 5), right: pieces.slice(5) }
 }

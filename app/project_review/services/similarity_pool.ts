@@ -70,8 +70,8 @@ class SimilarityPool {
     return result.map((entries) => new Map(entries))
   }
 
-  highlight(texts: string[], shared: string[]): Promise<TextPiece[][]> {
-    return this.#call({ kind: 'highlight', texts, shared })
+  highlight(texts: string[], shared: string[], exclude: string[]): Promise<TextPiece[][]> {
+    return this.#call({ kind: 'highlight', texts, shared, exclude })
   }
 
   rank(

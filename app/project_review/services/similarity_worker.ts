@@ -14,7 +14,7 @@ import {
  */
 export type WorkerRequest =
   | { kind: 'terms'; texts: ProposalText[]; exclude: string[] }
-  | { kind: 'highlight'; texts: string[]; shared: string[] }
+  | { kind: 'highlight'; texts: string[]; shared: string[]; exclude: string[] }
   | {
       kind: 'rank'
       candidate: { id: number; terms: [string, number][] }
@@ -30,7 +30,7 @@ function handle(request: WorkerRequest) {
       return request.texts.map((text) => [...termCounts(text, request.exclude)])
     case 'highlight': {
       const shared = new Set(request.shared)
-      return request.texts.map((text) => highlight(text, shared))
+      return request.texts.map((text) => highlight(text, shared, request.exclude))
     }
     case 'rank':
       return rankDocuments(

@@ -60,6 +60,20 @@ test.group('Similarity | highlighting', () => {
       ['摄像机２００', '路口']
     )
   })
+
+  test('never marks a word inside a unit name', ({ assert }) => {
+    const text = '县卫生健康委员会汇聚居民健康档案'
+    const pieces = highlight(
+      text,
+      new Set(['健康', '档案']),
+      normalizePhrases(['县卫生健康委员会'])
+    )
+    assert.equal(pieces.map((piece) => piece.text).join(''), text)
+    assert.deepEqual(
+      pieces.filter((piece) => piece.shared).map((piece) => piece.text),
+      ['健康档案']
+    )
+  })
 })
 
 test.group('Similarity | duplicate-construction check', () => {
