@@ -70,6 +70,7 @@ export default class extends BaseSchema {
 
     this.schema.alterTable('projects', (table) => {
       table.index(['category', 'state'], 'projects_category_state_index')
+      table.index(['similarity_flagged', 'state'], 'projects_flagged_state_index')
       // covers the statistics: SUM over decided projects reads the index, never the rows
       table.index(
         ['state', 'year', 'unit_id', 'category', 'requested_fen', 'approved_fen'],
@@ -84,6 +85,7 @@ export default class extends BaseSchema {
         ['state', 'year', 'unit_id', 'category', 'requested_fen', 'approved_fen'],
         'projects_state_filter_index'
       )
+      table.dropIndex(['similarity_flagged', 'state'], 'projects_flagged_state_index')
       table.dropIndex(['category', 'state'], 'projects_category_state_index')
     })
     this.schema.dropTable('similarity_dismissals')
