@@ -13,6 +13,7 @@ const ExpertsController = () => import('#project_review/controllers/experts_cont
 const SettingsController = () => import('#project_review/controllers/settings_controller')
 const ApiTokensController = () => import('#project_review/controllers/api_tokens_controller')
 const ApiController = () => import('#project_review/controllers/api_controller')
+const SimilarityController = () => import('#project_review/controllers/similarity_controller')
 const ApiTokenMiddleware = () => import('#project_review/middleware/api_token_middleware')
 
 const id = router.matchers.number()
@@ -39,6 +40,21 @@ router
       .post('projects/:id/submit', [ProposalsController, 'submit'])
       .as('proposals.submit')
       .where('id', id)
+
+    router
+      .get('projects/:id/similarity/:otherId', [SimilarityController, 'compare'])
+      .as('similarity.compare')
+      .where('id', id)
+      .where('otherId', id)
+    router
+      .post('projects/:id/similarity/rerun', [SimilarityController, 'rerun'])
+      .as('similarity.rerun')
+      .where('id', id)
+    router
+      .post('projects/:id/similarity/:otherId/dismiss', [SimilarityController, 'dismiss'])
+      .as('similarity.dismiss')
+      .where('id', id)
+      .where('otherId', id)
 
     router
       .post('projects/:id/attachments', [AttachmentsController, 'store'])

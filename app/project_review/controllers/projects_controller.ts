@@ -7,7 +7,11 @@ import { validateFilters } from '#core/list_filters'
 import { formatYuan } from '#core/money'
 import { cutFigures, formatRateBp } from '#project_review/domain/aggregation'
 import { PROJECT_STATES } from '#project_review/lifecycle'
-import { filterProjects, visibleProjects } from '#project_review/services/project_queries'
+import {
+  filterProjects,
+  pageOfProjects,
+  visibleProjects,
+} from '#project_review/services/project_queries'
 import { reviewStats } from '#project_review/services/review_stats'
 import projectPage from '#project_review/services/project_page'
 import { projectListValidator } from '#project_review/validators/proposal_validators'
@@ -26,12 +30,10 @@ export default class ProjectsController {
       values,
     } = await validateFilters(ctx, projectListValidator, reviewMessages(ctx))
     const user = auth.user!
-    const query = filterProjects(visibleProjects(user), filters)
-      .preload('unit')
-      .orderBy('id', 'desc')
+    const filtered = filterProjects(visibleProjects(user), filters)
 
     if (request.input('format') === 'csv') {
-      const projects = await query
+      const projects = await filtered.clone().preload('unit').orderBy('id', 'desc')
       const fields = [
         'code',
         'title',
@@ -77,7 +79,7 @@ export default class ProjectsController {
       )
     }
 
-    const projects = await query.paginate(filters.page ?? 1, PAGE_SIZE)
+    const projects = await pageOfProjects(filtered, filters.page ?? 1, PAGE_SIZE)
     projects.baseUrl('/review/projects').queryString(listQuery)
     const stats = user.hasRole('reviewer')
       ? await reviewStats({

@@ -4,6 +4,7 @@ import type Project from '#project_review/models/project'
 import ReviewPanel from '#project_review/models/review_panel'
 import ScoreSheet from '#project_review/models/score_sheet'
 import SimilarityCheck from '#project_review/models/similarity_check'
+import { dismissalsOf } from '#project_review/services/duplicate_check'
 import { SPECIALTIES } from '#project_review/models/expert'
 import ProjectPolicy, { sitsOnPanel } from '#project_review/policies/project_policy'
 import { availableActions } from '#project_review/lifecycle'
@@ -36,6 +37,9 @@ export class ProjectPage {
     const similarity = (await policy.allows('viewSimilarity', project))
       ? await SimilarityCheck.query().where('project_id', project.id).orderBy('id', 'desc').first()
       : null
+    const similarityDismissals = similarity
+      ? Object.fromEntries(await dismissalsOf(project.id))
+      : {}
     const panel = await ReviewPanel.query()
       .where('project_id', project.id)
       .preload('members', (q) => q.preload('expert'))
@@ -80,6 +84,7 @@ export class ProjectPage {
       requiredAttachments,
       attachmentKinds: ATTACHMENT_KINDS,
       similarity,
+      similarityDismissals,
       panel,
       showPanel: Boolean(panel) && isReviewer,
       sheets,

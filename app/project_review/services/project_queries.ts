@@ -1,3 +1,4 @@
+import { ModelPaginator } from '@adonisjs/lucid/orm'
 import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import type User from '#identity/models/user'
 import Project from '#project_review/models/project'
@@ -58,4 +59,29 @@ export function filterProjects(
   if (filter.state) query.where('state', filter.state)
   if (filter.flagged !== undefined) query.where('similarity_flagged', filter.flagged)
   return applyProjectFilter(query, filter)
+}
+
+/**
+ * One page of projects, newest first, in time independent of the number of projects: the page's
+ * ids come from the indexes alone (no project row is read to sort), then only those rows load.
+ */
+export async function pageOfProjects(
+  query: ModelQueryBuilderContract<typeof Project>,
+  page: number,
+  perPage: number
+) {
+  const [{ total }] = await query.clone().count('* as total').pojo<{ total: number | string }>()
+  const idRows = await query
+    .clone()
+    .select('projects.id')
+    .orderBy('projects.id', 'desc')
+    .offset((page - 1) * perPage)
+    .limit(perPage)
+    .pojo<{ id: number }>()
+  const ids = idRows.map((row) => row.id)
+  const rows =
+    ids.length === 0
+      ? []
+      : await Project.query().whereIn('id', ids).preload('unit').orderBy('id', 'desc')
+  return new ModelPaginator(Number(total), perPage, page, ...rows)
 }

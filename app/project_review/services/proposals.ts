@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import audit from '#core/audit/audit_service'
 import { MoneyError, lineAmountFen, sumFen, MAX_YUAN } from '#core/money'
@@ -8,7 +9,7 @@ import BudgetItem, { type ItemCategory } from '#project_review/models/budget_ite
 import SharedPlatform from '#project_review/models/shared_platform'
 import { ReviewError } from '#project_review/errors'
 import { lockProject, transition } from '#project_review/services/transitions'
-import { runDuplicateCheck } from '#project_review/services/duplicate_check'
+import { indexProject, runDuplicateCheck } from '#project_review/services/duplicate_check'
 import attachments from '#project_review/services/attachments'
 import reviewSettings from '#project_review/services/review_settings'
 import type { AttachmentKind } from '#project_review/models/project_attachment'
@@ -149,16 +150,17 @@ export class ProposalService {
   }
 
   /**
-   * 申报 / 重新申报: checks completeness, moves the project to submitted and runs the
-   * duplicate-construction check against every earlier project, all in one transaction.
+   * 申报 / 重新申报: checks completeness, indexes the proposal's terms and moves it to submitted
+   * in one transaction; the duplicate-construction check against every earlier project runs
+   * after the commit (its scoring in a worker thread), so no writer waits for it.
    */
   async submit(projectId: number, actor: ReviewActor) {
-    return db.transaction(async (trx) => {
-      const project = await lockProject(projectId, trx)
-      this.assertEditable(project)
-      await project.load('items')
-      await project.load('attachments')
-      const missing = this.missingFields(project)
+    const project = await db.transaction(async (trx) => {
+      const locked = await lockProject(projectId, trx)
+      this.assertEditable(locked)
+      await locked.load('items')
+      await locked.load('attachments')
+      const missing = this.missingFields(locked)
       if (missing.length > 0) {
         throw new ReviewError(
           'review.proposals.errors.incomplete',
@@ -167,7 +169,7 @@ export class ProposalService {
         )
       }
       const { requiredAttachments } = await reviewSettings.get(trx)
-      const absent = this.missingAttachments(project, requiredAttachments)
+      const absent = this.missingAttachments(locked, requiredAttachments)
       if (absent.length > 0) {
         throw new ReviewError(
           'review.proposals.errors.attachments_missing',
@@ -178,25 +180,24 @@ export class ProposalService {
           }
         )
       }
-      const check = await runDuplicateCheck(project, trx)
-      const resubmission = project.state === 'returned'
-      await transition(project.id, 'submit', actor, trx, {
-        details: {
-          resubmission,
-          requestedFen: project.requestedFen,
-          similarityFlagged: check.flagged,
-          topMatch: check.matches[0]?.projectId ?? null,
-        },
+      await indexProject(locked, trx)
+      const resubmission = locked.state === 'returned'
+      await transition(locked.id, 'submit', actor, trx, {
+        details: { resubmission, requestedFen: locked.requestedFen },
       })
       await trx
         .from('projects')
-        .where('id', project.id)
-        .update({
-          submitted_at: DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss'),
-          similarity_flagged: check.flagged,
-        })
-      return project
+        .where('id', locked.id)
+        .update({ submitted_at: DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss') })
+      return locked
     })
+    try {
+      await runDuplicateCheck(project.id, actor)
+    } catch (error) {
+      // the submission stands; the project page offers reviewers to run the check again
+      logger.error({ err: error, projectId: project.id }, 'duplicate-construction check failed')
+    }
+    return project
   }
 
   /** Required fields still empty (i18n field keys; "items" when there is no budget line). */

@@ -343,7 +343,8 @@ const PROJECTS: DemoProject[] = [
     unit: 'WJW',
     category: 'upgrade',
     securityLevel: 2,
-    content: '升级乡镇卫生院HIS和LIS系统，实现与县医院互联互通。',
+    content:
+      '升级乡镇卫生院HIS和LIS系统，实现与县医院互联互通；另建电子病历与居民健康档案库，实现检查检验结果互认。',
     platforms: ['数据共享交换平台'],
     items: [
       ['software', 'HIS/LIS 升级开发', null, 1, 2100000],

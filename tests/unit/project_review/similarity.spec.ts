@@ -1,7 +1,12 @@
 import { test } from '@japa/runner'
 import {
   DEFAULT_SIMILARITY_THRESHOLD,
+  corpusStats,
+  highlight,
+  normalizePhrases,
+  rankDocuments,
   rankSimilar,
+  termCounts,
   tokenize,
 } from '#project_review/domain/similarity'
 import {
@@ -13,22 +18,61 @@ import {
 } from '#tests/unit/project_review/similarity_fixtures'
 
 test.group('Similarity | tokenizer', () => {
-  test('cuts Chinese into character bigrams and keeps ASCII words and numbers', ({ assert }) => {
-    assert.deepEqual(tokenize('公安局视频监控'), ['公安', '安局', '局视', '视频', '频监', '监控'])
-    assert.deepEqual(tokenize('新增IPv6网关 200路'), ['新增', '网关', 'ipv6', '200'])
+  test('cuts Chinese into words with jieba and keeps ASCII words and numbers', ({ assert }) => {
+    assert.deepEqual(tokenize('视频监控摄像机'), ['视频', '监控', '摄像机'])
+    assert.deepEqual(tokenize('新增IPv6网关 200路'), ['新增', 'ipv6', '网关', '200'])
   })
 
   test('folds full-width digits and letters so ２００路 matches 200路', ({ assert }) => {
     assert.deepEqual(tokenize('２００路４Ｋ摄像机'), tokenize('200路4K摄像机'))
   })
 
-  test('cuts bureau boilerplate out before forming bigrams', ({ assert }) => {
+  test('leaves out bureau boilerplate, words glued from it and agency names', ({ assert }) => {
     assert.deepEqual(tokenize('县信息化管理服务平台建设项目'), [])
-    assert.deepEqual(tokenize('县教育局学籍管理系统'), ['教育', '育局', '局学', '学籍'])
+    assert.deepEqual(tokenize('县教育局学籍管理系统'), ['学籍'])
+    assert.deepEqual(tokenize('县卫健委数据共享交换平台'), ['交换'])
   })
 
-  test('punctuation separates phrases', ({ assert }) => {
-    assert.deepEqual(tokenize('雨量站，水位站'), ['雨量', '量站', '水位', '位站'])
+  test('leaves out the unit names it is given, never cutting them into pairs', ({ assert }) => {
+    const exclude = normalizePhrases(['某某镇卫生院', '县卫生健康委员会'])
+    assert.deepEqual(tokenize('某某镇卫生院远程心电诊断系统', exclude), [
+      '远程',
+      '心电',
+      '诊断系统',
+    ])
+    assert.deepEqual(tokenize('县卫生健康委员会电子病历', exclude), ['电子病历'])
+  })
+
+  test('punctuation separates words', ({ assert }) => {
+    assert.deepEqual(tokenize('雨量站，水位站'), ['雨量站', '水位站'])
+  })
+})
+
+test.group('Similarity | highlighting', () => {
+  test('marks the shared words in place; the pieces join back to the original text', ({
+    assert,
+  }) => {
+    const text = '新增高清网络摄像机２００路，覆盖主要路口'
+    const pieces = highlight(text, new Set(['摄像机', '200', '路口']))
+    assert.equal(pieces.map((piece) => piece.text).join(''), text)
+    assert.deepEqual(
+      pieces.filter((piece) => piece.shared).map((piece) => piece.text),
+      ['摄像机２００', '路口']
+    )
+  })
+
+  test('never marks a word inside a unit name', ({ assert }) => {
+    const text = '县卫生健康委员会汇聚居民健康档案'
+    const pieces = highlight(
+      text,
+      new Set(['健康', '档案']),
+      normalizePhrases(['县卫生健康委员会'])
+    )
+    assert.equal(pieces.map((piece) => piece.text).join(''), text)
+    assert.deepEqual(
+      pieces.filter((piece) => piece.shared).map((piece) => piece.text),
+      ['健康档案']
+    )
   })
 })
 
@@ -48,10 +92,11 @@ test.group('Similarity | duplicate-construction check', () => {
 
   test('the shared terms show the reviewer what the copies have in common', ({ assert }) => {
     const [best] = rankSimilar(REPHRASED_POLICE_PROJECT, EARLIER_PROJECTS).matches
-    assert.includeMembers(best.sharedTerms, ['视频', '扩容', '人脸'])
+    assert.includeMembers(best.sharedTerms, ['视频', '扩容', '人脸', '结构化', '云存储'])
     assert.lengthOf(best.sharedTerms, 8)
-    for (const boilerplate of ['建设', '平台', '系统', '项目', '服务', '管理', '数据', '政务']) {
-      assert.notInclude(best.sharedTerms, boilerplate)
+    for (const term of best.sharedTerms) {
+      assert.isAtLeast([...term].length, 2, 'a word, not a character')
+      assert.notInclude(['公安局', '建设项目', '平台', '系统', '服务', '管理', '数据'], term)
     }
   })
 
@@ -61,7 +106,7 @@ test.group('Similarity | duplicate-construction check', () => {
     assert.equal(result.matches[0].id, 101)
     assert.isAbove(result.matches[0].score, DEFAULT_SIMILARITY_THRESHOLD)
     assert.isBelow(result.matches[0].score, 0.45)
-    assert.includeMembers(result.matches[0].sharedTerms, ['视频', '路口'])
+    assert.includeMembers(result.matches[0].sharedTerms, ['视频', '路口', '农贸市场'])
   })
 
   test('different projects in the same bureau style stay well below the threshold', ({
@@ -136,5 +181,43 @@ test.group('Similarity | duplicate-construction check', () => {
 
   test('an empty corpus yields no matches', ({ assert }) => {
     assert.deepEqual(rankSimilar(REPHRASED_POLICE_PROJECT, []), { matches: [], flagged: false })
+  })
+})
+
+test.group('Similarity | unit names', () => {
+  test('two projects of one unit do not match on the unit name', ({ assert }) => {
+    const first = {
+      id: 1,
+      title: '某某镇卫生院远程心电诊断项目',
+      content: '某某镇卫生院与县人民医院开展远程心电诊断，配备十二导联心电图机。',
+    }
+    const second = {
+      id: 2,
+      title: '某某镇卫生院食堂改造项目',
+      content: '某某镇卫生院职工食堂更换厨具和排烟设备。',
+    }
+    const withName = rankSimilar(first, [second])
+    assert.include(withName.matches[0]?.sharedTerms ?? [], '卫生院', 'without exclusion')
+    const result = rankSimilar(first, [second], { exclude: ['某某镇卫生院'] })
+    assert.deepEqual(result.matches, [])
+  })
+})
+
+test.group('Similarity | indexed documents', () => {
+  test('ranking stored term counts with corpus statistics gives the in-memory result', ({
+    assert,
+  }) => {
+    const documents = EARLIER_PROJECTS.map((project) => ({
+      id: project.id,
+      terms: termCounts(project),
+    }))
+    const candidate = { id: 201, terms: termCounts(REPHRASED_POLICE_PROJECT) }
+    const stats = corpusStats([candidate.terms, ...documents.map((document) => document.terms)])
+    // only a preselected few are ranked; the statistics still cover the whole corpus
+    const preselected = documents.filter((document) => [101, 110].includes(Number(document.id)))
+    assert.deepEqual(
+      rankDocuments(candidate, preselected, stats, { topK: 2 }),
+      rankSimilar(REPHRASED_POLICE_PROJECT, EARLIER_PROJECTS, { topK: 2 })
+    )
   })
 })
