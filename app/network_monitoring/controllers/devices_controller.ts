@@ -1,3 +1,4 @@
+import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import { errors as vineErrors } from '@vinejs/vine'
 import type { HttpContext } from '@adonisjs/core/http'
@@ -91,11 +92,23 @@ export default class DevicesController {
     const devices = await query.paginate(filters.page ?? 1, PAGE_SIZE)
     devices.baseUrl('/monitoring/devices').queryString(listQuery)
     const now = DateTime.utc()
+    const sqlNow = now.toFormat('yyyy-MM-dd HH:mm:ss')
+    const maintained = await db
+      .from('maintenance_windows')
+      .whereIn(
+        'device_id',
+        devices.all().map((device) => device.id)
+      )
+      .where('starts_at', '<=', sqlNow)
+      .where('ends_at', '>', sqlNow)
+      .select('device_id')
+    const inMaintenance = new Set(maintained.map((row) => Number(row.device_id)))
     const statuses = new Map(
       devices.all().map((device) => [
         device.id,
         displayStatus(
           {
+            inMaintenance: inMaintenance.has(device.id),
             isEnabled: device.isEnabled,
             pollingSupported: device.pollingSupported,
             pollIntervalSeconds: device.pollIntervalSeconds,

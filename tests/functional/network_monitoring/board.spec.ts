@@ -234,6 +234,8 @@ test.group('Status board and device page', (group) => {
       device.text(),
       /<span class="badge badge-maintenance" id="device-status">维护中<\/span>/
     )
+    const list = await client.get('/monitoring/devices').qs({ q: 'sw-maint' }).loginAs(admin)
+    assert.match(list.text(), /<span class="mon-dot mon-maintenance"><\/span>维护中/)
   })
 
   test('a town card shows a badge only for devices that are down, in maintenance or unknown', async ({
