@@ -6,6 +6,39 @@ import { openSecret } from '#network_monitoring/services/credentials'
 import type { CounterSample } from '#network_monitoring/snmp/rates'
 import type { PollRecord, PollTarget } from '#network_monitoring/services/poll_records'
 import { markRollupDirty } from '#network_monitoring/services/marks'
+import logger from '@adonisjs/core/services/logger'
+
+/** Errors that mean "no database right now" (retry later), as opposed to "this data is refused". */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_LOCK_DEADLOCK',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_CANTOPEN',
+  'SQLITE_IOERR',
+  'SQLITE_FULL',
+  'SQLITE_READONLY',
+])
+
+export function isUnavailable(error: unknown): boolean {
+  const err = error as { code?: string; errno?: number; fatal?: boolean; message?: string }
+  if (err?.code && UNAVAILABLE.has(err.code)) return true
+  if (err?.fatal) return true
+  return /Knex: Timeout acquiring a connection|pool is probably full|Connection lost|connect ECONNREFUSED/i.test(
+    err?.message ?? ''
+  )
+}
 
 /** Rows per multi-row INSERT (well under SQLite's 32 766 bound parameters). */
 const INSERT_CHUNK = 400
@@ -150,19 +183,79 @@ export class PollStore {
     let written = 0
     for (const batch of chunks(records, RECORDS_PER_TRANSACTION)) {
       try {
-        await db.transaction(async (trx) => {
-          await this.#writeBatch(trx, batch)
-          if (options.late) {
-            const oldest = Math.min(...batch.map((record) => record.takenAtMs))
-            await markRollupDirty(trx, Math.floor(oldest / 1000))
-          }
-        })
+        await this.#transaction(batch, options)
       } catch (error) {
-        throw new PollWriteError(written, error)
+        if (isUnavailable(error)) throw new PollWriteError(written, error)
+        // The database answered but refused something: find the device(s) at fault.
+        await this.#writeOneByOne(batch, options, error)
       }
       written += batch.length
     }
     return written
+  }
+
+  /** One bad device's data must not stop everyone's writes (nor be retried forever). */
+  async #writeOneByOne(batch: PollRecord[], options: { late?: boolean }, batchError: unknown) {
+    for (const record of batch) {
+      try {
+        await this.#transaction([record], options)
+      } catch (error) {
+        if (isUnavailable(error)) throw new PollWriteError(0, error)
+        logger.warn(
+          {
+            job: 'snmp:poll',
+            deviceId: record.deviceId,
+            err: { code: (error as { code?: string }).code, message: (error as Error).message },
+          },
+          `poll data of device ${record.deviceName} refused by the database: stored without it`
+        )
+        const stripped: PollRecord = {
+          ...record,
+          system: null,
+          interfaces: [],
+          interfacesPolled: false,
+          cpuLoad: null,
+          moduleErrors: [
+            ...record.moduleErrors,
+            { module: 'store', code: 'E_POLL_STORE_DATA', message: (error as Error).message },
+          ],
+        }
+        try {
+          await this.#transaction([stripped], options)
+        } catch (again) {
+          if (isUnavailable(again)) throw new PollWriteError(0, again)
+          logger.error(
+            { job: 'snmp:poll', deviceId: record.deviceId, err: (again as Error).message },
+            'poll result dropped: the database refuses it'
+          )
+        }
+      }
+    }
+    void batchError
+  }
+
+  async #transaction(batch: PollRecord[], options: { late?: boolean }) {
+    await db.transaction(async (trx) => {
+      await this.#writeBatch(trx, batch)
+      if (options.late) {
+        const oldest = Math.min(...batch.map((record) => record.takenAtMs))
+        await markRollupDirty(trx, Math.floor(oldest / 1000))
+      }
+    })
+  }
+
+  /** An audit event: this many results were lost while the database was away (the board shows it). */
+  async recordBufferOverflow(dropped: number, max: number) {
+    await audit.record({
+      actorId: null,
+      actorName: null,
+      ip: null,
+      action: 'monitoring.poll_buffer_overflow',
+      targetType: null,
+      targetId: null,
+      outcome: 'failure',
+      details: { dropped, max },
+    })
   }
 
   async #writeBatch(trx: TransactionClientContract, batch: PollRecord[]) {
@@ -209,9 +302,22 @@ export class PollStore {
       last_sample_ms: record.ok ? record.takenAtMs : null,
       cpu_load: record.cpuLoad,
       interface_count: record.interfaces.length,
+      module_errors:
+        record.ok && record.moduleErrors.length > 0
+          ? JSON.stringify(record.moduleErrors.slice(0, 20)).slice(0, 8000)
+          : null,
       updated_at: now,
     }))
-    const okRows = stateRows.filter((row) => row.last_ok_at !== null)
+    const withInterfaces = new Set(
+      [...latest.values()].filter((r) => r.interfacesPolled).map((r) => r.deviceId)
+    )
+    const okRows = stateRows.filter(
+      (row) => row.last_ok_at !== null && withInterfaces.has(row.device_id)
+    )
+    // answered, but the interfaces module failed: keep the stored interfaces and their count
+    const partialRows = stateRows.filter(
+      (row) => row.last_ok_at !== null && !withInterfaces.has(row.device_id)
+    )
     const failedRows = stateRows.filter((row) => row.last_ok_at === null)
     const always = [
       'status',
@@ -235,6 +341,20 @@ export class PollStore {
           'last_sample_ms',
           'cpu_load',
           'interface_count',
+          'module_errors',
+        ],
+      ],
+      [
+        partialRows,
+        [
+          ...always,
+          'last_ok_at',
+          'sys_name',
+          'sys_descr',
+          'sys_object_id',
+          'sys_uptime_ticks',
+          'cpu_load',
+          'module_errors',
         ],
       ],
       [failedRows, always],
@@ -253,8 +373,8 @@ export class PollStore {
       }
     }
 
-    // Latest interface state of devices that answered.
-    const answered = [...latest.values()].filter((record) => record.ok)
+    // Latest interface state of devices that answered (and whose interfaces module worked).
+    const answered = [...latest.values()].filter((record) => record.ok && record.interfacesPolled)
     const interfaceRows = answered.flatMap((record) =>
       record.interfaces.map((row) => ({
         device_id: record.deviceId,

@@ -180,10 +180,10 @@ export function computeRates(
 
 /** The counter part of a successful poll, or null for a failed one. */
 export function sampleFromPoll(result: PollResult): CounterSample | null {
-  if (!result.ok || !result.system) return null
+  if (!result.ok || result.modules.interfaces !== 'ok') return null
   return {
     takenAtMs: result.takenAtMs,
-    sysUpTimeTicks: result.system.sysUpTimeTicks,
+    sysUpTimeTicks: result.system?.sysUpTimeTicks ?? null,
     interfaces: result.interfaces,
   }
 }

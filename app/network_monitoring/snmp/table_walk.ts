@@ -142,6 +142,8 @@ export async function walkTables(
   const maxBytes = options.maxBytes ?? 8 * 1024 * 1024
   let maxRepetitions = Math.max(1, options.maxRepetitions ?? defaultMaxRepetitions)
   let columnsPerRequest = Number.POSITIVE_INFINITY
+  /** tooBig with one column and the scalars: ask for the scalars on their own first. */
+  let scalarsAlone = false
   const scalarOids = options.scalars ?? []
   let scalars = scalarOids.map((oid) => encodedOid(oid).encoded)
   let scalarSlots = scalars.map((_, i) => i)
@@ -179,8 +181,11 @@ export async function walkTables(
   }
 
   while (true) {
-    const active = columns.filter((state) => !state.done).slice(0, columnsPerRequest)
     const nonRepeaters = first ? scalars.length : 0
+    const active =
+      first && scalarsAlone && nonRepeaters > 0
+        ? []
+        : columns.filter((state) => !state.done).slice(0, columnsPerRequest)
     if (active.length === 0 && nonRepeaters === 0) break
     const varbinds = first ? [...scalars] : []
     for (const state of active) varbinds.push(state.next)
@@ -219,6 +224,8 @@ export async function walkTables(
         // Even one repetition is too big: ask for fewer varbinds at a time.
         if (active.length > 1) {
           columnsPerRequest = Math.max(1, Math.floor(active.length / 2))
+        } else if (nonRepeaters > 0 && !scalarsAlone) {
+          scalarsAlone = true
         } else if (nonRepeaters > 0) {
           for (let k = scalars.length - 1; k >= 0; k--) failScalar(k, statusError)
           first = false
@@ -301,10 +308,12 @@ export async function walkTables(
         }
       }
       if (compareSuffix(suffix, length, state.lastSuffix) <= 0) {
-        throw new SnmpProtocolError(
-          name,
-          `OID not increasing in ${state.column.oid} at ${response.varbind(i).oid}`
-        )
+        // Not after the column's last row: a reply out of step (another column's
+        // runoff in this slot) or an agent going backwards. Skip it and trust no
+        // column end in this reply; an agent that never moves on fails below
+        // with "no usable varbinds" (and maxRows / maxBytes bound the rest).
+        misplaced = true
+        continue
       }
       state.lastSuffix.length = length
       for (let k = 0; k < length; k++) state.lastSuffix[k] = suffix[k]
@@ -346,6 +355,11 @@ export async function walkTables(
     }
     if (!progressed && repeaters > 0) {
       if (received <= nonRepeaters && nonRepeaters > 0) continue // scalars only: fine, go on
+      if (misplaced && !stepNext) {
+        // bulk replies out of step where columns end: this step again with GETNEXT
+        nextOnce = true
+        continue
+      }
       const error = new SnmpProtocolError(name, 'agent returned no usable varbinds for the walk')
       if (!options.partial) throw error
       failRest(error)

@@ -228,7 +228,7 @@ test.group('Polling', (group) => {
   test('a tick never overlaps the previous one', async ({ assert }) => {
     const { town } = await createSiteTree()
     await devicesFor(simulator.endpoints.slice(4, 5), town)
-    simulator.setFaults(4, { delayMs: 250 })
+    simulator.setFaults(4, { delayMs: 100 })
     const logger = recordingLogger()
     const job = new PollJob({ settings: FAST, logger })
     try {

@@ -172,8 +172,28 @@ test.group('rates: samples from polls', () => {
         takenAtMs: 0,
         durationMs: 1,
         requests: 1,
+        responses: 0,
         error: { code: 'E_SNMP_TIMEOUT', message: 'timeout' },
+        moduleErrors: [],
+        modules: {},
         system: null,
+        interfaces: [],
+        cpuLoads: [],
+      })
+    )
+  })
+
+  test('an answered poll whose interfaces module failed gives no sample', ({ assert }) => {
+    assert.isNull(
+      sampleFromPoll({
+        ok: true,
+        takenAtMs: 0,
+        durationMs: 1,
+        requests: 1,
+        responses: 1,
+        moduleErrors: [{ module: 'interfaces', code: 'E_SNMP_ERROR_STATUS', message: 'genErr' }],
+        modules: { system: 'ok', interfaces: 'failed', cpu: 'ok' },
+        system: { sysDescr: null, sysObjectId: null, sysUpTimeTicks: 5, sysName: null },
         interfaces: [],
         cpuLoads: [],
       })
