@@ -152,6 +152,7 @@ export async function rawAgent(
   const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4')
   await new Promise<void>((resolve) => socket.bind(0, host, () => resolve()))
   let requests = 0
+  let closed = false
   const received: ParsedRequest[] = []
   socket.on('message', async (msg, rinfo) => {
     requests++
@@ -159,6 +160,7 @@ export async function rawAgent(
       received.push(parseRequest(msg))
     } catch {}
     const answer = await reply(msg)
+    if (closed) return
     for (const datagram of answer === null ? [] : Array.isArray(answer) ? answer : [answer]) {
       socket.send(datagram, rinfo.port, rinfo.address)
     }
@@ -168,7 +170,10 @@ export async function rawAgent(
     host,
     requests: () => requests,
     received,
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+    close: () => {
+      closed = true
+      return new Promise<void>((resolve) => socket.close(() => resolve()))
+    },
   }
 }
 
