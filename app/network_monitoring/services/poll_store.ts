@@ -40,6 +40,9 @@ export function isUnavailable(error: unknown): boolean {
   )
 }
 
+/** ifIndex values from here on are rows of vanished ports (agents use 1…2³¹−1, mostly far below). */
+const PARKED_IF_INDEX = 3_000_000_000
+
 /** Rows per multi-row INSERT (well under SQLite's 32 766 bound parameters). */
 const INSERT_CHUNK = 400
 /** Poll records per transaction. */
@@ -143,6 +146,9 @@ export class PollStore {
         .select(
           'device_id',
           'if_index',
+          'name',
+          'descr',
+          'gone_at',
           'speed_bps',
           'counter_bits',
           'last_in_octets',
@@ -155,10 +161,12 @@ export class PollStore {
         )
       for (const row of interfaces) {
         const sample = samples.get(Number(row.device_id))
-        if (!sample || Number(row.last_sample_ms) !== sample.takenAtMs) continue
+        if (!sample || Number(row.last_sample_ms) !== sample.takenAtMs || row.gone_at) continue
         const num = (value: unknown) => (value === null ? null : Number(value))
         sample.interfaces.push({
           ifIndex: Number(row.if_index),
+          name: row.name ?? null,
+          descr: row.descr ?? null,
           speedBps: num(row.speed_bps),
           inOctets: row.last_in_octets === null ? null : BigInt(row.last_in_octets),
           outOctets: row.last_out_octets === null ? null : BigInt(row.last_out_octets),
@@ -242,6 +250,95 @@ export class PollStore {
         await markRollupDirty(trx, Math.floor(oldest / 1000))
       }
     })
+  }
+
+  /**
+   * Keeps each interface row (and its history) with its port across a
+   * renumbering: a row whose ifName/ifDescr now answers at another ifIndex
+   * moves there; rows of ports that vanished are marked gone (parked at an
+   * ifIndex no agent uses, so the number is free for the port that has it now).
+   */
+  async #followRenumbering(trx: TransactionClientContract, answered: PollRecord[], now: string) {
+    if (answered.length === 0) return
+    const ids = answered.map((record) => record.deviceId)
+    const existing: Array<{
+      id: number
+      device_id: number
+      if_index: number
+      name: string | null
+      descr: string | null
+      gone_at: unknown
+    }> = []
+    for (const slice of chunks(ids, INSERT_CHUNK)) {
+      existing.push(
+        ...(await trx
+          .from('device_interfaces')
+          .whereIn('device_id', slice)
+          .select('id', 'device_id', 'if_index', 'name', 'descr', 'gone_at'))
+      )
+    }
+    const byDevice = new Map<number, typeof existing>()
+    for (const row of existing) {
+      const list = byDevice.get(Number(row.device_id)) ?? []
+      list.push(row)
+      byDevice.set(Number(row.device_id), list)
+    }
+    const moves: Array<{ id: number; to: number }> = []
+    const gone: number[] = []
+    for (const record of answered) {
+      const rows = byDevice.get(record.deviceId) ?? []
+      if (rows.length === 0) continue
+      const key = (row: { name: string | null; descr: string | null }) =>
+        row.name || row.descr || null
+      const fresh = new Map<number, string | null>(
+        record.interfaces.map((i) => [i.ifIndex, key(i)])
+      )
+      const freshByKey = new Map<string, number>()
+      for (const [ifIndex, k] of fresh)
+        if (k !== null && !freshByKey.has(k)) freshByKey.set(k, ifIndex)
+      for (const row of rows) {
+        const index = Number(row.if_index)
+        const k = key(row)
+        const nowAt = k === null ? undefined : freshByKey.get(k)
+        if (
+          fresh.has(index) &&
+          (k === null || fresh.get(index) === null || fresh.get(index) === k)
+        ) {
+          continue // same port, same number
+        }
+        if (nowAt !== undefined && nowAt !== index) moves.push({ id: Number(row.id), to: nowAt })
+        else if (!row.gone_at || index < PARKED_IF_INDEX) gone.push(Number(row.id))
+      }
+    }
+    if (moves.length === 0 && gone.length === 0) return
+    const parked = [...moves.map((move) => move.id), ...gone]
+    // two steps, so swapped numbers never collide on (device_id, if_index)
+    for (const id of parked) {
+      await trx
+        .from('device_interfaces')
+        .where('id', id)
+        .update({ if_index: PARKED_IF_INDEX + id })
+    }
+    for (const move of moves) {
+      await trx
+        .from('device_interfaces')
+        .where('id', move.id)
+        .update({ if_index: move.to, gone_at: null })
+    }
+    for (const slice of chunks(gone, INSERT_CHUNK)) {
+      await trx
+        .from('device_interfaces')
+        .whereIn('id', slice)
+        .whereNull('gone_at')
+        .update({
+          gone_at: now,
+          oper_status: null,
+          in_bps: null,
+          out_bps: null,
+          in_utilisation: null,
+          out_utilisation: null,
+        })
+    }
   }
 
   /** An audit event: this many results were lost while the database was away (the board shows it). */
@@ -395,6 +492,7 @@ export class PollStore {
         in_discards_ps: row.rates?.inDiscardsPs ?? null,
         out_discards_ps: row.rates?.outDiscardsPs ?? null,
         counter_bits: row.counterBits,
+        gone_at: null,
         last_in_octets: row.inOctets,
         last_out_octets: row.outOctets,
         last_in_errors: row.inErrors,
@@ -405,6 +503,7 @@ export class PollStore {
         updated_at: now,
       }))
     )
+    await this.#followRenumbering(trx, answered, now)
     const interfaceColumns = interfaceRows.length > 0 ? Object.keys(interfaceRows[0]) : []
     for (const slice of chunks(interfaceRows, 150)) {
       await trx

@@ -434,7 +434,8 @@ test.group('Polling: hostile and half-dead networks', (group) => {
     }
     const again = new PollJob({ settings: FAST, now: clock.now, journal: tempJournal() })
     try {
-      assert.isFalse((await again.tick({ force: true })).skipped)
+      const report = await again.tick({ force: true })
+      assert.isFalse(report.skipped)
     } finally {
       await again.close()
     }
@@ -535,6 +536,53 @@ test.group('Polling: hostile and half-dead networks', (group) => {
     } finally {
       await job.close()
       await agent.close()
+    }
+  })
+
+  test('a reboot that renumbers ports: rows follow their port, vanished ones are gone', async ({
+    assert,
+  }) => {
+    const before = await tableAgent(
+      switchMib(3, { inOctets: (i) => BigInt(i) * 1_000_000_000n, upTime: 900_000 })
+    )
+    // after the reboot: GE0/0/1 answers at ifIndex 2, GE0/0/2 at ifIndex 1, GE0/0/3 is gone
+    const after = await tableAgent(
+      switchMib(2, {
+        ifIndex: (i) => (i === 1 ? 2 : 1),
+        inOctets: (i) => BigInt(i) * 1_000_000_000n + 100n,
+        upTime: 906_000,
+      })
+    )
+    const { town } = await createSiteTree()
+    const device = await createDevice(town, { managementIp: '127.0.0.1', snmpPort: before.port })
+    const job = new PollJob({ settings: FAST, now: clock.now, journal: tempJournal() })
+    try {
+      await job.tick()
+      const rows = await DeviceInterface.query().where('device_id', device.id)
+      const idOf = new Map(rows.map((row) => [row.name, row.id]))
+      device.snmpPort = after.port
+      await device.save()
+      clock.advance(60_000)
+      await job.tick({ force: true })
+      const now = await db
+        .from('device_interfaces')
+        .where('device_id', device.id)
+        .select('id', 'if_index', 'name', 'gone_at', 'in_bps')
+      const byName = new Map(now.map((row) => [row.name, row]))
+      assert.equal(byName.get('GE0/0/1').id, idOf.get('GE0/0/1'), 'history stays with its port')
+      assert.equal(Number(byName.get('GE0/0/1').if_index), 2)
+      assert.equal(byName.get('GE0/0/2').id, idOf.get('GE0/0/2'))
+      assert.equal(Number(byName.get('GE0/0/2').if_index), 1)
+      assert.isNull(byName.get('GE0/0/1').gone_at)
+      assert.isNotNull(byName.get('GE0/0/3').gone_at, 'the vanished port is marked gone')
+      assert.isTrue(
+        now.every((row) => row.in_bps === null),
+        'no rate across a renumbering'
+      )
+    } finally {
+      await job.close()
+      await before.close()
+      await after.close()
     }
   })
 
