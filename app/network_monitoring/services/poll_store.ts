@@ -326,18 +326,14 @@ export class PollStore {
         .update({ if_index: move.to, gone_at: null })
     }
     for (const slice of chunks(gone, INSERT_CHUNK)) {
-      await trx
-        .from('device_interfaces')
-        .whereIn('id', slice)
-        .whereNull('gone_at')
-        .update({
-          gone_at: now,
-          oper_status: null,
-          in_bps: null,
-          out_bps: null,
-          in_utilisation: null,
-          out_utilisation: null,
-        })
+      await trx.from('device_interfaces').whereIn('id', slice).whereNull('gone_at').update({
+        gone_at: now,
+        oper_status: null,
+        in_bps: null,
+        out_bps: null,
+        in_utilisation: null,
+        out_utilisation: null,
+      })
     }
   }
 
