@@ -183,10 +183,10 @@ function answer(msg: Buffer): Buffer | null {
     const cursors = request.oids.slice(n).map((parts) => next(parts))
     for (let r = 0; r < request.maxRepetitions && cursors.length > 0; r++) {
       let any = false
-      for (let c = 0; c < cursors.length; c++) {
-        push(cursors[c], request.oids[n + c])
-        if (cursors[c] < mib.length) {
-          cursors[c]++
+      for (const [c, cursor] of cursors.entries()) {
+        push(cursor, request.oids[n + c])
+        if (cursor < mib.length) {
+          cursors[c] = cursor + 1
           any = true
         }
       }
