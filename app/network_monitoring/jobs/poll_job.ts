@@ -1,5 +1,5 @@
 import SnmpClient from '#network_monitoring/snmp/client'
-import DevicePoller from '#network_monitoring/snmp/device_poller'
+import DevicePoller, { OIDS } from '#network_monitoring/snmp/device_poller'
 import PollScheduler from '#network_monitoring/snmp/poll_scheduler'
 import { computeRates, sampleFromPoll, type CounterSample } from '#network_monitoring/snmp/rates'
 import type { PollResult } from '#network_monitoring/snmp/device_poller'
@@ -15,6 +15,34 @@ import {
   monitoringSettings,
   type MonitoringSettings,
 } from '#network_monitoring/services/monitoring_settings'
+import { PollJournal } from '#network_monitoring/services/poll_journal'
+
+/**
+ * Cross-process guard of the poll tick: runs `work` only when no other
+ * process (web worker, `snmp:poll`) is in a tick; null when one is.
+ */
+export interface TickLock {
+  run<T>(work: () => Promise<T>): Promise<T | null>
+}
+
+/** The tick lock through @adonisjs/lock (database store by default, see config/lock.ts). */
+export function adonisTickLock(name = 'snmp:poll:tick'): TickLock {
+  return {
+    async run(work) {
+      const { default: locks } = await import('@adonisjs/lock/services/main')
+      // A short TTL kept alive while the tick runs: a crashed process frees it within a minute.
+      const lock = locks.createLock(name, '60s')
+      if (!(await lock.acquireImmediately())) return null
+      const keepAlive = setInterval(() => lock.extend('60s').catch(() => {}), 20_000)
+      try {
+        return await work()
+      } finally {
+        clearInterval(keepAlive)
+        await lock.release().catch(() => {})
+      }
+    },
+  }
+}
 
 /** The pino-style slice of the logger the job uses (the app logger fits; tests pass a recorder). */
 export interface JobLogger {
@@ -29,7 +57,12 @@ export interface PollJobOptions {
   settings?: Partial<MonitoringSettings>
   /** Opens the SNMP client (default: SnmpClient.open with the settings' timeout/retries). */
   openClient?: () => Promise<SnmpClient>
+  /** Clock of the job and its polls (tests advance it instead of sleeping). */
   now?: () => number
+  /** Cross-process tick lock (default: adonisTickLock()). */
+  lock?: TickLock
+  /** Journal of results waiting for the database (default: settings.pollJournalFile; null: none). */
+  journal?: PollJournal | null
 }
 
 export interface TickOptions {
@@ -52,6 +85,10 @@ export type TickReport =
       flushed: number
       buffered: number
       dropped: number
+      /** Known-down devices that did not answer their one-GET probe (not fully polled). */
+      probedDown: number
+      /** In-flight devices left unrecorded because the job was closed mid-tick. */
+      interrupted: number
       records: PollRecord[]
     }
 
@@ -65,11 +102,14 @@ function mean(values: number[]) {
 /**
  * One poll tick: writes results held back while the database was away,
  * loads the devices that are due, polls them through the SNMP layer's
- * scheduler (bounded concurrency, per-device deadline), turns the answers
- * into records (status, rates against the previous sample) and writes them.
- * A tick never overlaps the previous one; when the database is unavailable
- * the last known device list is polled and the records wait in a bounded
- * in-memory buffer for the next tick.
+ * scheduler (bounded concurrency, a deadline that counts progress), turns
+ * the answers into records (status, rates against the previous sample) and
+ * writes them in batches as they arrive. Devices known to be down get one
+ * cheap GET first and a full poll only when they answer. A tick never
+ * overlaps another one, in this process or any other (tick lock); when the
+ * database is unavailable the last known device list is polled and the
+ * records wait in a bounded buffer mirrored to a journal file, replayed in
+ * order — after a restart too.
  */
 export default class PollJob {
   readonly settings: MonitoringSettings
@@ -80,7 +120,11 @@ export default class PollJob {
   #client: SnmpClient | null = null
   #poller: DevicePoller | null = null
   #scheduler: PollScheduler<PollTarget, PollResult> | null = null
+  readonly #lock: TickLock
+  readonly #journal: PollJournal | null
+  #journalLoaded = false
   #running = false
+  #closing = false
   #targets: PollTarget[] = []
   #buffer: PollRecord[] = []
   #dropped = 0
@@ -94,13 +138,24 @@ export default class PollJob {
     this.#store = options.store ?? new PollStore()
     this.#logger = options.logger ?? silentLogger
     this.#now = options.now ?? Date.now
+    this.#lock = options.lock ?? adonisTickLock()
+    this.#journal =
+      options.journal === undefined
+        ? new PollJournal(this.settings.pollJournalFile)
+        : options.journal
     this.#openClient =
       options.openClient ??
       (() =>
         SnmpClient.open({
           timeoutMs: this.settings.snmpTimeoutMs,
           retries: this.settings.snmpRetries,
+          bindAddress: this.settings.snmpSourceAddress,
         }))
+  }
+
+  /** Results dropped because the buffer was full (since start). */
+  get dropped() {
+    return this.#dropped
   }
 
   get isRunning() {
@@ -119,13 +174,26 @@ export default class PollJob {
     }
     this.#running = true
     try {
-      return await this.#tick(options)
+      const report = await this.#lock.run(() => this.#tick(options))
+      if (report === null) {
+        this.#logger.warn(
+          { job: 'snmp:poll' },
+          'poll tick skipped: another process holds the tick lock'
+        )
+        return { skipped: true }
+      }
+      return report
     } finally {
       this.#running = false
     }
   }
 
+  /**
+   * Stops polling: requests in flight fail as "closed" and those devices
+   * are left unrecorded (not down), to be polled again after a restart.
+   */
   async close() {
+    this.#closing = true
     this.#client?.close()
     this.#client = null
     this.#poller = null
@@ -136,20 +204,25 @@ export default class PollJob {
     const startedAtMs = this.#now()
     let databaseUp = true
     let flushed = 0
+    this.#closing = false
+    await this.#loadJournal()
 
     if (this.#buffer.length > 0) {
       const pending = this.#buffer
       try {
         flushed = await this.#store.write(pending, { late: true })
         this.#buffer = []
+        await this.#journal?.clear()
         this.#logger.info(
           { job: 'snmp:poll', flushed },
           `database available again: wrote ${flushed} buffered poll result(s)`
         )
+        if (this.#dropped > 0) await this.#reportDropped()
       } catch (error) {
         databaseUp = false
         flushed = error instanceof PollWriteError ? error.written : 0
         this.#buffer = pending.slice(flushed)
+        if (flushed > 0) await this.#journal?.rewrite(this.#buffer)
         this.#logger.warn(
           { job: 'snmp:poll', buffered: this.#buffer.length, err: rootCause(error) },
           'database still unavailable: keeping poll results buffered'
@@ -186,6 +259,8 @@ export default class PollJob {
       flushed,
       buffered: this.#buffer.length,
       dropped: 0,
+      probedDown: 0,
+      interrupted: 0,
       records: [] as PollRecord[],
     }
     if (due.length === 0) {
@@ -195,34 +270,57 @@ export default class PollJob {
 
     if (databaseUp) await this.#restoreSamples(due)
     const scheduler = await this.#ensureScheduler()
-    const cycle = await scheduler.runCycle(due)
-    if (cycle.skipped) return { skipped: true }
-    for (const target of due) this.#lastPolled.set(target.deviceId, startedAtMs)
 
-    const records = cycle.outcomes.map((outcome) => this.#record(outcome))
-    report.records = records
-    report.ok = cycle.ok
-    report.failed = cycle.failed
-
-    if (databaseUp && this.#buffer.length === 0) {
-      try {
-        report.written = await this.#store.write(records)
-      } catch (error) {
-        const written = error instanceof PollWriteError ? error.written : 0
-        report.written = written
-        this.#hold(records.slice(written))
-        this.#logger.warn(
-          { job: 'snmp:poll', buffered: this.#buffer.length, err: rootCause(error) },
-          'database unavailable: poll results buffered in memory, retried on the next tick'
-        )
+    // Results are written in batches while the cycle runs: no stall at its end.
+    let batch: PollRecord[] = []
+    let writing: Promise<void> = Promise.resolve()
+    let canWrite = databaseUp && this.#buffer.length === 0
+    const flush = () => {
+      if (batch.length === 0) return
+      const records = batch
+      batch = []
+      writing = writing.then(async () => {
+        if (!canWrite) {
+          await this.#hold(records)
+          return
+        }
+        try {
+          report.written += await this.#store.write(records)
+        } catch (error) {
+          const written = error instanceof PollWriteError ? error.written : 0
+          report.written += written
+          canWrite = false
+          await this.#hold(records.slice(written))
+          this.#logger.warn(
+            { job: 'snmp:poll', buffered: this.#buffer.length, err: rootCause(error) },
+            'database unavailable: poll results buffered in memory and in the journal file, retried on the next tick'
+          )
+        }
+      })
+    }
+    const cycle = await scheduler.runCycle(due, (outcome) => {
+      if (this.#closing || isShutdown(outcome)) {
+        report.interrupted++
+        return
       }
-    } else {
-      this.#hold(records)
+      this.#lastPolled.set(outcome.device.deviceId, startedAtMs)
+      const record = this.#record(outcome)
+      if (outcome.result?.error?.message.startsWith('probe:')) report.probedDown++
+      report.records.push(record)
+      batch.push(record)
+      if (batch.length >= this.settings.pollWriteBatch) flush()
+    })
+    if (cycle.skipped) return { skipped: true }
+    flush()
+    await writing
+    if (!databaseUp && report.records.length > 0) {
       this.#logger.warn(
         { job: 'snmp:poll', buffered: this.#buffer.length },
-        'database unavailable: poll results buffered in memory, retried on the next tick'
+        'database unavailable: poll results buffered in memory and in the journal file, retried on the next tick'
       )
     }
+    report.ok = report.records.filter((record) => record.ok).length
+    report.failed = report.records.length - report.ok
     report.buffered = this.#buffer.length
     report.dropped = this.#dropped
     report.durationMs = this.#now() - startedAtMs
@@ -232,13 +330,46 @@ export default class PollJob {
         due: report.due,
         ok: report.ok,
         failed: report.failed,
+        probedDown: report.probedDown,
         written: report.written,
         buffered: report.buffered,
+        interrupted: report.interrupted,
         durationMs: Math.round(report.durationMs),
       },
       'poll cycle finished'
     )
     return report
+  }
+
+  /** The journal of a previous run (results that never reached the database) comes first. */
+  async #loadJournal() {
+    if (this.#journalLoaded || !this.#journal) return
+    this.#journalLoaded = true
+    try {
+      const records = await this.#journal.load()
+      if (records.length > 0) {
+        this.#buffer = [...records, ...this.#buffer]
+        this.#logger.info(
+          { job: 'snmp:poll', journal: records.length },
+          `replaying ${records.length} poll result(s) from the journal`
+        )
+      }
+    } catch (error) {
+      this.#logger.error(
+        { job: 'snmp:poll', err: rootCause(error) },
+        'cannot read the poll journal: its results are skipped'
+      )
+    }
+  }
+
+  /** Tells the audit trail (and so the board) how many results the full buffer cost. */
+  async #reportDropped() {
+    try {
+      await this.#store.recordBufferOverflow(this.#dropped, this.settings.pollBufferMax)
+      this.#dropped = 0
+    } catch {
+      // stays counted; reported after the next successful write
+    }
   }
 
   /**
@@ -251,16 +382,26 @@ export default class PollJob {
     return nowMs - last >= target.intervalSeconds * 1000 - DUE_TOLERANCE_MS
   }
 
-  /** Keeps records for later, dropping the oldest beyond the bound (and saying so). */
-  #hold(records: PollRecord[]) {
+  /** Keeps records for later (memory + journal), dropping the oldest beyond the bound (and saying so). */
+  async #hold(records: PollRecord[]) {
     this.#buffer.push(...records)
     const excess = this.#buffer.length - this.settings.pollBufferMax
-    if (excess > 0) {
-      this.#buffer.splice(0, excess)
-      this.#dropped += excess
+    try {
+      if (excess > 0) {
+        this.#buffer.splice(0, excess)
+        this.#dropped += excess
+        this.#logger.error(
+          { job: 'snmp:poll', dropped: excess, max: this.settings.pollBufferMax },
+          'poll buffer full: the oldest buffered results were dropped'
+        )
+        await this.#journal?.rewrite(this.#buffer)
+      } else {
+        await this.#journal?.append(records)
+      }
+    } catch (error) {
       this.#logger.error(
-        { job: 'snmp:poll', dropped: excess, max: this.settings.pollBufferMax },
-        'poll buffer full: the oldest buffered results were dropped'
+        { job: 'snmp:poll', err: rootCause(error) },
+        'cannot write the poll journal: buffered results live in memory only'
       )
     }
   }
@@ -283,27 +424,53 @@ export default class PollJob {
   async #ensureScheduler() {
     if (this.#scheduler) return this.#scheduler
     this.#client = await this.#openClient()
-    this.#poller = new DevicePoller(this.#client)
+    this.#poller = new DevicePoller(this.#client, { now: this.#now })
     const attempts = this.settings.snmpRetries + 1
     this.#scheduler = new PollScheduler<PollTarget, PollResult>({
       concurrency: this.settings.snmpConcurrency,
-      deviceTimeoutMs: this.settings.snmpTimeoutMs * attempts * 4 + 1000,
-      poll: (target, signal) => {
-        if (target.community === null) return Promise.resolve(unreadableCredentials())
-        return this.#poller!.poll(
-          {
-            host: target.host,
-            port: target.port,
-            community: target.community,
-            version: target.version,
-            timeoutMs: this.settings.snmpTimeoutMs,
-            retries: this.settings.snmpRetries,
-          },
-          { signal, expectedInterfaces: target.interfaceCount || undefined }
-        )
-      },
+      // a deadline without progress: every reply restarts it (big chassis, slow agents)
+      deviceTimeoutMs: this.settings.snmpTimeoutMs * attempts + 1000,
+      poll: (target, signal, progress) => this.#pollTarget(target, signal, progress),
     })
     return this.#scheduler
+  }
+
+  async #pollTarget(
+    target: PollTarget,
+    signal: AbortSignal,
+    progress: () => void
+  ): Promise<PollResult> {
+    if (target.community === null) return unreadableCredentials(this.#now())
+    const snmpTarget = {
+      host: target.host,
+      port: target.port,
+      community: target.community,
+      version: target.version,
+      timeoutMs: this.settings.snmpTimeoutMs,
+      retries: this.settings.snmpRetries,
+    }
+    // Known down: one GET with a short timeout first (what fping is to LibreNMS).
+    const known = this.#status.get(target.deviceId)?.status ?? target.status
+    if (known === 'down') {
+      const takenAtMs = this.#now()
+      try {
+        await this.#client!.get(
+          { ...snmpTarget, timeoutMs: this.settings.snmpProbeTimeoutMs, retries: 0 },
+          [`${OIDS.sysUpTime}.0`],
+          { signal }
+        )
+        progress()
+      } catch (error) {
+        const code = (error as { code?: string }).code
+        if (code === 'E_SNMP_CLOSED') throw error
+        return probeFailed(takenAtMs, code, (error as Error).message)
+      }
+    }
+    return this.#poller!.poll(snmpTarget, {
+      signal,
+      expectedInterfaces: target.interfaceCount || undefined,
+      onResponse: progress,
+    })
   }
 
   /** Status, rates and the row shapes for one device's outcome. */
@@ -322,7 +489,8 @@ export default class PollJob {
 
     let interfaces: InterfaceRecord[] = []
     let reboot = false
-    if (ok && result) {
+    const interfacesPolled = ok && result?.modules.interfaces === 'ok'
+    if (ok && result && interfacesPolled) {
       const sample = sampleFromPoll(result)
       const before = this.#samples.get(target.deviceId)
       const rates = sample && before ? computeRates(before, sample) : null
@@ -382,24 +550,45 @@ export default class PollJob {
       cpuLoad: ok ? mean(result?.cpuLoads ?? []) : null,
       reboot,
       interfaces,
+      interfacesPolled,
+      moduleErrors: ok ? (result?.moduleErrors ?? []) : [],
     }
   }
 }
 
-function unreadableCredentials(): PollResult {
+function failedResult(takenAtMs: number, code: string, message: string): PollResult {
   return {
     ok: false,
-    takenAtMs: Date.now(),
+    takenAtMs,
     durationMs: 0,
     requests: 0,
-    error: {
-      code: 'E_CREDENTIALS_UNREADABLE',
-      message: 'the stored community cannot be decrypted with the current APP_KEY',
-    },
+    responses: 0,
+    error: { code, message },
+    moduleErrors: [],
+    modules: {},
     system: null,
     interfaces: [],
     cpuLoads: [],
   }
+}
+
+function unreadableCredentials(takenAtMs: number): PollResult {
+  return failedResult(
+    takenAtMs,
+    'E_CREDENTIALS_UNREADABLE',
+    'the stored community cannot be decrypted with the current APP_KEY'
+  )
+}
+
+/** A known-down device that did not answer its probe: still down, with the probe's reason. */
+function probeFailed(takenAtMs: number, code: string | undefined, message: string): PollResult {
+  return failedResult(takenAtMs, code ?? 'E_SNMP_TIMEOUT', `probe: ${message}`)
+}
+
+/** An outcome cut short by close(): not a fact about the device. */
+function isShutdown(outcome: DeviceOutcome<PollTarget, PollResult>) {
+  const code = outcome.error?.code ?? outcome.result?.error?.code
+  return code === 'E_SNMP_CLOSED'
 }
 
 /** The message of an error and of what caused it (PollWriteError wraps the driver's error). */

@@ -61,6 +61,22 @@ export default class DeviceState extends BaseModel {
   @column(numberColumn)
   declare interfaceCount: number
 
+  /** Poller modules that failed alone on the last answered poll (issue #8): [{ module, code, message }]. */
+  @column({
+    consume: (value: unknown) => {
+      if (typeof value !== 'string' || value === '') return []
+      try {
+        const list = JSON.parse(value)
+        return Array.isArray(list) ? list : []
+      } catch {
+        return []
+      }
+    },
+    prepare: (value: unknown) =>
+      Array.isArray(value) && value.length > 0 ? JSON.stringify(value) : null,
+  })
+  declare moduleErrors: Array<{ module: string; code: string; message: string }>
+
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime
 

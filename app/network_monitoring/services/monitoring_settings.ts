@@ -14,8 +14,16 @@ export interface MonitoringSettings {
   snmpTimeoutMs: number
   snmpRetries: number
   snmpConcurrency: number
-  /** Poll results kept in memory while the database is unavailable. */
+  /** Poll results kept while the database is unavailable (in memory and in the journal file). */
   pollBufferMax: number
+  /** Local address the SNMP sockets send from (default: the route's source address per target). */
+  snmpSourceAddress: string | undefined
+  /** Timeout of the single GET that probes a device known to be down (one attempt). */
+  snmpProbeTimeoutMs: number
+  /** Poll results written per transaction while a cycle runs. */
+  pollWriteBatch: number
+  /** Journal of poll results waiting for the database (survives a restart). */
+  pollJournalFile: string
   rawRetentionHours: number
   rollupRetentionDays: number
   rollup5mRetentionDays: number
@@ -34,6 +42,10 @@ export function monitoringSettings(): MonitoringSettings {
     snmpRetries: env.get('SNMP_RETRIES', 1),
     snmpConcurrency: env.get('SNMP_CONCURRENCY', 32),
     pollBufferMax: env.get('POLL_BUFFER_MAX', 10000),
+    snmpSourceAddress: env.get('SNMP_SOURCE_ADDRESS'),
+    snmpProbeTimeoutMs: env.get('SNMP_PROBE_TIMEOUT_MS', 800),
+    pollWriteBatch: env.get('POLL_WRITE_BATCH', 200),
+    pollJournalFile: env.get('POLL_JOURNAL_FILE', app.tmpPath('poll_journal.ndjson')),
     rawRetentionHours: env.get('RAW_RETENTION_HOURS', 48),
     rollupRetentionDays,
     rollup5mRetentionDays: env.get('ROLLUP_5M_RETENTION_DAYS', rollupRetentionDays),

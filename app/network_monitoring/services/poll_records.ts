@@ -1,5 +1,5 @@
 import type { DeviceStatus } from '#network_monitoring/models/device_state'
-import type { SystemInfo } from '#network_monitoring/snmp/device_poller'
+import type { ModuleError, SystemInfo } from '#network_monitoring/snmp/device_poller'
 
 /** A device the poller works on, as loaded for one tick. */
 export interface PollTarget {
@@ -72,4 +72,8 @@ export interface PollRecord {
   cpuLoad: number | null
   reboot: boolean
   interfaces: InterfaceRecord[]
+  /** False when the interfaces module failed: the stored interfaces stay as they were. */
+  interfacesPolled: boolean
+  /** Modules that failed alone on a device that answered (shown on the device page). */
+  moduleErrors: ModuleError[]
 }

@@ -6,6 +6,42 @@ import { openSecret } from '#network_monitoring/services/credentials'
 import type { CounterSample } from '#network_monitoring/snmp/rates'
 import type { PollRecord, PollTarget } from '#network_monitoring/services/poll_records'
 import { markRollupDirty } from '#network_monitoring/services/marks'
+import logger from '@adonisjs/core/services/logger'
+
+/** Errors that mean "no database right now" (retry later), as opposed to "this data is refused". */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_LOCK_DEADLOCK',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_CANTOPEN',
+  'SQLITE_IOERR',
+  'SQLITE_FULL',
+  'SQLITE_READONLY',
+])
+
+export function isUnavailable(error: unknown): boolean {
+  const err = error as { code?: string; errno?: number; fatal?: boolean; message?: string }
+  if (err?.code && UNAVAILABLE.has(err.code)) return true
+  if (err?.fatal) return true
+  return /Knex: Timeout acquiring a connection|pool is probably full|Connection lost|connect ECONNREFUSED/i.test(
+    err?.message ?? ''
+  )
+}
+
+/** ifIndex values from here on are rows of vanished ports (agents use 1…2³¹−1, mostly far below). */
+const PARKED_IF_INDEX = 3_000_000_000
 
 /** Rows per multi-row INSERT (well under SQLite's 32 766 bound parameters). */
 const INSERT_CHUNK = 400
@@ -110,6 +146,9 @@ export class PollStore {
         .select(
           'device_id',
           'if_index',
+          'name',
+          'descr',
+          'gone_at',
           'speed_bps',
           'counter_bits',
           'last_in_octets',
@@ -122,10 +161,12 @@ export class PollStore {
         )
       for (const row of interfaces) {
         const sample = samples.get(Number(row.device_id))
-        if (!sample || Number(row.last_sample_ms) !== sample.takenAtMs) continue
+        if (!sample || Number(row.last_sample_ms) !== sample.takenAtMs || row.gone_at) continue
         const num = (value: unknown) => (value === null ? null : Number(value))
         sample.interfaces.push({
           ifIndex: Number(row.if_index),
+          name: row.name ?? null,
+          descr: row.descr ?? null,
           speedBps: num(row.speed_bps),
           inOctets: row.last_in_octets === null ? null : BigInt(row.last_in_octets),
           outOctets: row.last_out_octets === null ? null : BigInt(row.last_out_octets),
@@ -150,19 +191,164 @@ export class PollStore {
     let written = 0
     for (const batch of chunks(records, RECORDS_PER_TRANSACTION)) {
       try {
-        await db.transaction(async (trx) => {
-          await this.#writeBatch(trx, batch)
-          if (options.late) {
-            const oldest = Math.min(...batch.map((record) => record.takenAtMs))
-            await markRollupDirty(trx, Math.floor(oldest / 1000))
-          }
-        })
+        await this.#transaction(batch, options)
       } catch (error) {
-        throw new PollWriteError(written, error)
+        if (isUnavailable(error)) throw new PollWriteError(written, error)
+        // The database answered but refused something: find the device(s) at fault.
+        await this.#writeOneByOne(batch, options, error)
       }
       written += batch.length
     }
     return written
+  }
+
+  /** One bad device's data must not stop everyone's writes (nor be retried forever). */
+  async #writeOneByOne(batch: PollRecord[], options: { late?: boolean }, batchError: unknown) {
+    for (const record of batch) {
+      try {
+        await this.#transaction([record], options)
+      } catch (error) {
+        if (isUnavailable(error)) throw new PollWriteError(0, error)
+        logger.warn(
+          {
+            job: 'snmp:poll',
+            deviceId: record.deviceId,
+            err: { code: (error as { code?: string }).code, message: (error as Error).message },
+          },
+          `poll data of device ${record.deviceName} refused by the database: stored without it`
+        )
+        const stripped: PollRecord = {
+          ...record,
+          system: null,
+          interfaces: [],
+          interfacesPolled: false,
+          cpuLoad: null,
+          moduleErrors: [
+            ...record.moduleErrors,
+            { module: 'store', code: 'E_POLL_STORE_DATA', message: (error as Error).message },
+          ],
+        }
+        try {
+          await this.#transaction([stripped], options)
+        } catch (again) {
+          if (isUnavailable(again)) throw new PollWriteError(0, again)
+          logger.error(
+            { job: 'snmp:poll', deviceId: record.deviceId, err: (again as Error).message },
+            'poll result dropped: the database refuses it'
+          )
+        }
+      }
+    }
+    void batchError
+  }
+
+  async #transaction(batch: PollRecord[], options: { late?: boolean }) {
+    await db.transaction(async (trx) => {
+      await this.#writeBatch(trx, batch)
+      if (options.late) {
+        const oldest = Math.min(...batch.map((record) => record.takenAtMs))
+        await markRollupDirty(trx, Math.floor(oldest / 1000))
+      }
+    })
+  }
+
+  /**
+   * Keeps each interface row (and its history) with its port across a
+   * renumbering: a row whose ifName/ifDescr now answers at another ifIndex
+   * moves there; rows of ports that vanished are marked gone (parked at an
+   * ifIndex no agent uses, so the number is free for the port that has it now).
+   */
+  async #followRenumbering(trx: TransactionClientContract, answered: PollRecord[], now: string) {
+    if (answered.length === 0) return
+    const ids = answered.map((record) => record.deviceId)
+    const existing: Array<{
+      id: number
+      device_id: number
+      if_index: number
+      name: string | null
+      descr: string | null
+      gone_at: unknown
+    }> = []
+    for (const slice of chunks(ids, INSERT_CHUNK)) {
+      existing.push(
+        ...(await trx
+          .from('device_interfaces')
+          .whereIn('device_id', slice)
+          .select('id', 'device_id', 'if_index', 'name', 'descr', 'gone_at'))
+      )
+    }
+    const byDevice = new Map<number, typeof existing>()
+    for (const row of existing) {
+      const list = byDevice.get(Number(row.device_id)) ?? []
+      list.push(row)
+      byDevice.set(Number(row.device_id), list)
+    }
+    const moves: Array<{ id: number; to: number }> = []
+    const gone: number[] = []
+    for (const record of answered) {
+      const rows = byDevice.get(record.deviceId) ?? []
+      if (rows.length === 0) continue
+      const key = (row: { name: string | null; descr: string | null }) =>
+        row.name || row.descr || null
+      const fresh = new Map<number, string | null>(
+        record.interfaces.map((i) => [i.ifIndex, key(i)])
+      )
+      const freshByKey = new Map<string, number>()
+      for (const [ifIndex, k] of fresh)
+        if (k !== null && !freshByKey.has(k)) freshByKey.set(k, ifIndex)
+      for (const row of rows) {
+        const index = Number(row.if_index)
+        const k = key(row)
+        const nowAt = k === null ? undefined : freshByKey.get(k)
+        if (
+          fresh.has(index) &&
+          (k === null || fresh.get(index) === null || fresh.get(index) === k)
+        ) {
+          continue // same port, same number
+        }
+        if (nowAt !== undefined && nowAt !== index) moves.push({ id: Number(row.id), to: nowAt })
+        else if (!row.gone_at || index < PARKED_IF_INDEX) gone.push(Number(row.id))
+      }
+    }
+    if (moves.length === 0 && gone.length === 0) return
+    const parked = [...moves.map((move) => move.id), ...gone]
+    // two steps, so swapped numbers never collide on (device_id, if_index)
+    for (const id of parked) {
+      await trx
+        .from('device_interfaces')
+        .where('id', id)
+        .update({ if_index: PARKED_IF_INDEX + id })
+    }
+    for (const move of moves) {
+      await trx
+        .from('device_interfaces')
+        .where('id', move.id)
+        .update({ if_index: move.to, gone_at: null })
+    }
+    for (const slice of chunks(gone, INSERT_CHUNK)) {
+      await trx.from('device_interfaces').whereIn('id', slice).whereNull('gone_at').update({
+        gone_at: now,
+        oper_status: null,
+        in_bps: null,
+        out_bps: null,
+        in_utilisation: null,
+        out_utilisation: null,
+      })
+    }
+  }
+
+  /** An audit event: this many results were lost while the database was away (the board shows it). */
+  async recordBufferOverflow(dropped: number, max: number) {
+    await audit.record({
+      actorId: null,
+      actorName: null,
+      ip: null,
+      action: 'monitoring.poll_buffer_overflow',
+      targetType: null,
+      targetId: null,
+      outcome: 'failure',
+      details: { dropped, max },
+    })
   }
 
   async #writeBatch(trx: TransactionClientContract, batch: PollRecord[]) {
@@ -209,9 +395,22 @@ export class PollStore {
       last_sample_ms: record.ok ? record.takenAtMs : null,
       cpu_load: record.cpuLoad,
       interface_count: record.interfaces.length,
+      module_errors:
+        record.ok && record.moduleErrors.length > 0
+          ? JSON.stringify(record.moduleErrors.slice(0, 20)).slice(0, 8000)
+          : null,
       updated_at: now,
     }))
-    const okRows = stateRows.filter((row) => row.last_ok_at !== null)
+    const withInterfaces = new Set(
+      [...latest.values()].filter((r) => r.interfacesPolled).map((r) => r.deviceId)
+    )
+    const okRows = stateRows.filter(
+      (row) => row.last_ok_at !== null && withInterfaces.has(row.device_id)
+    )
+    // answered, but the interfaces module failed: keep the stored interfaces and their count
+    const partialRows = stateRows.filter(
+      (row) => row.last_ok_at !== null && !withInterfaces.has(row.device_id)
+    )
     const failedRows = stateRows.filter((row) => row.last_ok_at === null)
     const always = [
       'status',
@@ -235,6 +434,20 @@ export class PollStore {
           'last_sample_ms',
           'cpu_load',
           'interface_count',
+          'module_errors',
+        ],
+      ],
+      [
+        partialRows,
+        [
+          ...always,
+          'last_ok_at',
+          'sys_name',
+          'sys_descr',
+          'sys_object_id',
+          'sys_uptime_ticks',
+          'cpu_load',
+          'module_errors',
         ],
       ],
       [failedRows, always],
@@ -253,8 +466,8 @@ export class PollStore {
       }
     }
 
-    // Latest interface state of devices that answered.
-    const answered = [...latest.values()].filter((record) => record.ok)
+    // Latest interface state of devices that answered (and whose interfaces module worked).
+    const answered = [...latest.values()].filter((record) => record.ok && record.interfacesPolled)
     const interfaceRows = answered.flatMap((record) =>
       record.interfaces.map((row) => ({
         device_id: record.deviceId,
@@ -275,6 +488,7 @@ export class PollStore {
         in_discards_ps: row.rates?.inDiscardsPs ?? null,
         out_discards_ps: row.rates?.outDiscardsPs ?? null,
         counter_bits: row.counterBits,
+        gone_at: null,
         last_in_octets: row.inOctets,
         last_out_octets: row.outOctets,
         last_in_errors: row.inErrors,
@@ -285,6 +499,7 @@ export class PollStore {
         updated_at: now,
       }))
     )
+    await this.#followRenumbering(trx, answered, now)
     const interfaceColumns = interfaceRows.length > 0 ? Object.keys(interfaceRows[0]) : []
     for (const slice of chunks(interfaceRows, 150)) {
       await trx

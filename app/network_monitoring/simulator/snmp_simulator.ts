@@ -17,6 +17,8 @@ export interface SimulatorOptions {
   community?: string
   /** Use these devices instead of the generated county. */
   topology?: DeviceSpec[]
+  /** Clock the counters and uptime follow (tests advance it instead of sleeping). */
+  now?: () => number
 }
 
 export interface SimulatedEndpoint {
@@ -76,7 +78,10 @@ export default class SnmpSimulator {
     this.host = options.host ?? '127.0.0.1'
     this.basePort = options.basePort ?? 16100
     this.community = options.community ?? 'public'
+    this.now = options.now ?? Date.now
   }
+
+  readonly now: () => number
 
   static async start(options: SimulatorOptions = {}): Promise<SnmpSimulator> {
     const simulator = new SnmpSimulator(options)
@@ -118,15 +123,15 @@ export default class SnmpSimulator {
   }
 
   reboot(which: number | string) {
-    this.#find(which).device.reboot()
+    this.#find(which).device.reboot(this.now())
   }
 
   flapInterface(which: number | string, ifIndex: number, downForMs: number) {
-    this.#find(which).device.flap(ifIndex, downForMs)
+    this.#find(which).device.flap(ifIndex, downForMs, this.now())
   }
 
   setCountersNearWrap(which: number | string, secondsToWrap: number) {
-    this.#find(which).device.setCountersNearWrap(secondsToWrap)
+    this.#find(which).device.setCountersNearWrap(secondsToWrap, this.now())
   }
 
   /**
@@ -211,7 +216,7 @@ export default class SnmpSimulator {
     )
     await socket!.ready
     agent.getAuthorizer().addCommunity(this.community)
-    populate(agent.getMib(), device)
+    populate(agent.getMib(), device, this.now)
     const served: Served = {
       device,
       agent,
@@ -231,7 +236,7 @@ export default class SnmpSimulator {
 }
 
 /** Registers system, IF-MIB and HOST-RESOURCES providers whose handlers compute live values. */
-function populate(mib: NetSnmpMib, device: SimulatedDevice) {
+function populate(mib: NetSnmpMib, device: SimulatedDevice, now: () => number) {
   const spec = device.spec
   const scalars: [string, string, number, unknown][] = [
     ['sysDescr', '1.3.6.1.2.1.1.1', T.OctetString, spec.sysDescr],
@@ -253,7 +258,7 @@ function populate(mib: NetSnmpMib, device: SimulatedDevice) {
       handler:
         name === 'sysUpTime'
           ? (request: MibRequest) => {
-              request.instanceNode.value = device.uptimeTicks()
+              request.instanceNode.value = device.uptimeTicks(now())
               request.done()
             }
           : undefined,
@@ -290,16 +295,16 @@ function populate(mib: NetSnmpMib, device: SimulatedDevice) {
       const column = request.address[9]
       const ifIndex = request.address[10]
       const node = request.instanceNode
-      const now = Date.now()
-      if (column === 8) node.value = device.operStatus(ifIndex, now)
-      else if (column === 9) node.value = device.lastChangeTicks(ifIndex, now)
-      else if (column === 10) node.value = Number(device.octets(ifIndex, 'in', now) % 4294967296n)
-      else if (column === 11) node.value = device.packets(ifIndex, 'in', now)
-      else if (column === 13) node.value = Math.floor(device.discards(ifIndex, now) / 3)
-      else if (column === 14) node.value = device.errors(ifIndex, now)
-      else if (column === 16) node.value = Number(device.octets(ifIndex, 'out', now) % 4294967296n)
-      else if (column === 17) node.value = device.packets(ifIndex, 'out', now)
-      else if (column === 19) node.value = device.discards(ifIndex, now)
+      const at = now()
+      if (column === 8) node.value = device.operStatus(ifIndex, at)
+      else if (column === 9) node.value = device.lastChangeTicks(ifIndex, at)
+      else if (column === 10) node.value = Number(device.octets(ifIndex, 'in', at) % 4294967296n)
+      else if (column === 11) node.value = device.packets(ifIndex, 'in', at)
+      else if (column === 13) node.value = Math.floor(device.discards(ifIndex, at) / 3)
+      else if (column === 14) node.value = device.errors(ifIndex, at)
+      else if (column === 16) node.value = Number(device.octets(ifIndex, 'out', at) % 4294967296n)
+      else if (column === 17) node.value = device.packets(ifIndex, 'out', at)
+      else if (column === 19) node.value = device.discards(ifIndex, at)
       else if (column === 20) node.value = 0
       request.done()
     },
@@ -342,8 +347,9 @@ function populate(mib: NetSnmpMib, device: SimulatedDevice) {
     handler: (request: MibRequest) => {
       const column = request.address[10]
       const ifIndex = request.address[11]
-      if (column === 6) request.instanceNode.value = counter64(device.octets(ifIndex, 'in'))
-      else if (column === 10) request.instanceNode.value = counter64(device.octets(ifIndex, 'out'))
+      if (column === 6) request.instanceNode.value = counter64(device.octets(ifIndex, 'in', now()))
+      else if (column === 10)
+        request.instanceNode.value = counter64(device.octets(ifIndex, 'out', now()))
       request.done()
     },
   })

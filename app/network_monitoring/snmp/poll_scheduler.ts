@@ -22,13 +22,22 @@ export type CycleResult<TDevice, TResult> = { skipped: true } | CycleReport<TDev
 export interface PollSchedulerOptions<TDevice, TResult> {
   /** Devices polled at the same time (workers of the pool). */
   concurrency: number
-  /** Polls one device; should honour the signal (the scheduler stops waiting either way). */
-  poll: (device: TDevice, signal: AbortSignal) => Promise<TResult>
   /**
-   * Hard ceiling per device, above timeout × (retries + 1) × requests: a
-   * device that trickles answers cannot hold a worker for the whole cycle.
+   * Polls one device; should honour the signal (the scheduler stops waiting
+   * either way) and call `progress` on every reply it gets.
+   */
+  poll: (device: TDevice, signal: AbortSignal, progress: () => void) => Promise<TResult>
+  /**
+   * Deadline per device *without progress*: every reply starts it again, so
+   * a big chassis (thousands of rows) or a slow agent answering every
+   * request is never cut off, while a device that stops answering holds a
+   * worker for this long at most. Above timeout × (retries + 1).
    */
   deviceTimeoutMs?: number
+  /** Absolute ceiling per device however much it answers (default 10 minutes). */
+  deviceMaxMs?: number
+  /** After a deadline, how long the poll may take to return what it got (default 2 s). */
+  deadlineGraceMs?: number
   /** Whether a resolved result counts as success (default: `result.ok` when present). */
   isOk?: (result: TResult) => boolean
   /** Errors a resolved-but-failed result carries (default: `result.error`). */
@@ -75,7 +84,11 @@ export default class PollScheduler<TDevice, TResult> {
     return this.#running
   }
 
-  async runCycle(devices: Iterable<TDevice>): Promise<CycleResult<TDevice, TResult>> {
+  /** Polls every device once; `onOutcome` (besides the option's) sees each result as it lands. */
+  async runCycle(
+    devices: Iterable<TDevice>,
+    onOutcome?: (outcome: DeviceOutcome<TDevice, TResult>) => void | Promise<void>
+  ): Promise<CycleResult<TDevice, TResult>> {
     if (this.#running) return { skipped: true }
     this.#running = true
     try {
@@ -88,9 +101,10 @@ export default class PollScheduler<TDevice, TResult> {
         while (next < list.length) {
           const position = next++
           outcomes[position] = await this.#pollOne(list[position])
-          if (this.#options.onOutcome) {
+          for (const consumer of [this.#options.onOutcome, onOutcome]) {
+            if (!consumer) continue
             try {
-              await this.#options.onOutcome(outcomes[position])
+              await consumer(outcomes[position])
             } catch {
               // a failing consumer must not stop the remaining devices
             }
@@ -119,21 +133,40 @@ export default class PollScheduler<TDevice, TResult> {
     const errorOf = this.#options.errorOf ?? defaultErrorOf
     const controller = new AbortController()
     const started = performance.now()
-    let timer: NodeJS.Timeout | undefined
+    const limit = this.#options.deviceTimeoutMs
+    const ceiling = this.#options.deviceMaxMs ?? 600_000
+    const grace = this.#options.deadlineGraceMs ?? Math.min(2000, limit ?? 2000)
+    let idle: NodeJS.Timeout | undefined
+    let hard: NodeJS.Timeout | undefined
+    let graceTimer: NodeJS.Timeout | undefined
     try {
-      const polling = this.#options.poll(device, controller.signal)
-      const limit = this.#options.deviceTimeoutMs
+      let expired: DeadlineError | null = null
+      let onDeadline: () => void = () => {}
+      const deadline = new Promise<void>((resolve) => (onDeadline = resolve))
+      const expire = (message: string) => {
+        if (expired) return
+        expired = new DeadlineError(message)
+        // the poll gets the abort and returns what it has (a device that answered stays up)
+        controller.abort(expired)
+        onDeadline()
+      }
+      const progress = () => idle?.refresh()
+      const polling = this.#options.poll(device, controller.signal, progress)
+      if (limit !== undefined) {
+        idle = setTimeout(() => expire(`device poll made no progress for ${limit} ms`), limit)
+        hard = setTimeout(() => expire(`device poll exceeded ${ceiling} ms`), ceiling)
+      }
       const result =
         limit === undefined
           ? await polling
           : await Promise.race([
               polling,
-              new Promise<never>((_, reject) => {
-                timer = setTimeout(() => {
-                  controller.abort()
-                  reject(new DeadlineError(`device poll exceeded ${limit} ms`))
-                }, limit)
-              }),
+              deadline.then(
+                () =>
+                  new Promise<never>((_, reject) => {
+                    graceTimer = setTimeout(() => reject(expired), grace)
+                  })
+              ),
             ])
       const ok = isOk(result)
       return {
@@ -155,7 +188,9 @@ export default class PollScheduler<TDevice, TResult> {
         },
       }
     } finally {
-      if (timer) clearTimeout(timer)
+      if (idle) clearTimeout(idle)
+      if (hard) clearTimeout(hard)
+      if (graceTimer) clearTimeout(graceTimer)
     }
   }
 }

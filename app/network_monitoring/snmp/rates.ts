@@ -3,6 +3,9 @@ import type { PollResult } from '#network_monitoring/snmp/device_poller'
 /** The counters of one interface at one poll (PollResult's InterfaceSample fits). */
 export interface InterfaceCounters {
   ifIndex: number
+  /** ifName (else ifDescr): tells a renumbered port from the one that had its ifIndex before. */
+  name?: string | null
+  descr?: string | null
   speedBps: number | null
   inOctets: bigint | null
   outOctets: bigint | null
@@ -51,8 +54,10 @@ export interface InterfaceRates {
   outDiscardsPerSec: number | null
   /** Some counter wrapped and was unwrapped. */
   wrapped: boolean
-  /** Some counter jumped implausibly (reset, replaced line card…) and its rate was discarded. */
+  /** Some counter jumped implausibly (reset, replaced line card…): the whole row's rates were discarded. */
   discontinuity: boolean
+  /** The ifIndex now names another port (renumbered after a reboot): no rate across it. */
+  renumbered?: boolean
 }
 
 export interface RateResult {
@@ -65,6 +70,8 @@ export interface RateResult {
 }
 
 const TICKS_MODULO = 2 ** 32
+/** sysUpTime going back by this little is jitter, not a reboot. */
+const UPTIME_JITTER_TICKS = 50
 /** Smallest Ethernet frame: errors and discards count frames, so this bounds their rate. */
 const MIN_FRAME_BITS = 64 * 8
 
@@ -95,6 +102,12 @@ export function detectReboot(
   const slack = clockSlackSeconds * 100 + elapsedTicks * 0.01
   const expected = before + elapsedTicks
   if (after >= expected - slack) return { reboot: false, uptimeWrapped: false }
+  // Uptime that stood still or went back a few ticks (agents caching sysUpTime,
+  // sub-agents disagreeing) is jitter when it is still longer than the interval:
+  // a restart after the previous poll would show less uptime than that.
+  if (after >= before - UPTIME_JITTER_TICKS && after >= elapsedTicks - slack) {
+    return { reboot: false, uptimeWrapped: false }
+  }
   if (expected + slack >= TICKS_MODULO && Math.abs(after - (expected - TICKS_MODULO)) <= slack) {
     return { reboot: false, uptimeWrapped: true }
   }
@@ -114,6 +127,12 @@ export function counterRate(
   const before = BigInt(previous)
   const after = BigInt(current)
   if (after < before && bits === null) return { perSecond: null, status: 'discontinuity' }
+  // A real wrap passes the top of the range: the counter ends up far below where it
+  // was. Going back by less than half the range ("clear counters", a glitch of a
+  // few bytes) is a reset — even when the implied rate would fit the interface.
+  if (after < before && before - after <= 1n << BigInt((bits ?? 64) - 1)) {
+    return { perSecond: null, status: 'discontinuity' }
+  }
   const { delta, wrapped } = counterDelta(before, after, bits ?? 64)
   const perSecond = Number(delta) / seconds
   if (perSecond > maxPerSecond) return { perSecond: null, status: 'discontinuity' }
@@ -139,6 +158,10 @@ export function computeRates(
   for (const now of current.interfaces) {
     const then = before.get(now.ifIndex)
     if (!then) continue
+    if (isRenumbered(then, now)) {
+      interfaces.push(emptyRates(now.ifIndex, { renumbered: true }))
+      continue
+    }
     const speed = now.speedBps && now.speedBps > 0 ? now.speedBps : null
     const maxBytes = ((speed ?? unknownSpeed) / 8) * tolerance
     const maxFrames = ((speed ?? unknownSpeed) / MIN_FRAME_BITS) * tolerance
@@ -158,6 +181,11 @@ export function computeRates(
     const inDiscards = frames(then.inDiscards, now.inDiscards)
     const outDiscards = frames(then.outDiscards, now.outDiscards)
     const all = [inOctets, outOctets, inErrors, outErrors, inDiscards, outDiscards]
+    // One counter reset on a row (clear counters, line card swap) discards all its deltas.
+    if (all.some((rate) => rate.status === 'discontinuity')) {
+      interfaces.push(emptyRates(now.ifIndex, { discontinuity: true }))
+      continue
+    }
 
     const inBps = inOctets.perSecond === null ? null : inOctets.perSecond * 8
     const outBps = outOctets.perSecond === null ? null : outOctets.perSecond * 8
@@ -178,12 +206,42 @@ export function computeRates(
   return { intervalSeconds, reboot, uptimeWrapped, interfaces }
 }
 
+function emptyRates(
+  ifIndex: number,
+  flags: { discontinuity?: boolean; renumbered?: boolean }
+): InterfaceRates {
+  return {
+    ifIndex,
+    inBps: null,
+    outBps: null,
+    inUtilisation: null,
+    outUtilisation: null,
+    inErrorsPerSec: null,
+    outErrorsPerSec: null,
+    inDiscardsPerSec: null,
+    outDiscardsPerSec: null,
+    wrapped: false,
+    discontinuity: flags.discontinuity ?? false,
+    renumbered: flags.renumbered ?? false,
+  }
+}
+
+/** The port behind an ifIndex changed (ifName, else ifDescr): known on both sides and different. */
+export function isRenumbered(
+  before: Pick<InterfaceCounters, 'name' | 'descr'>,
+  after: Pick<InterfaceCounters, 'name' | 'descr'>
+): boolean {
+  if (before.name && after.name) return before.name !== after.name
+  if (before.descr && after.descr) return before.descr !== after.descr
+  return false
+}
+
 /** The counter part of a successful poll, or null for a failed one. */
 export function sampleFromPoll(result: PollResult): CounterSample | null {
-  if (!result.ok || !result.system) return null
+  if (!result.ok || result.modules.interfaces !== 'ok') return null
   return {
     takenAtMs: result.takenAtMs,
-    sysUpTimeTicks: result.system.sysUpTimeTicks,
+    sysUpTimeTicks: result.system?.sysUpTimeTicks ?? null,
     interfaces: result.interfaces,
   }
 }

@@ -3,26 +3,16 @@ import { test } from '@japa/runner'
 import SnmpClient, { encodeOidContent, parseOid } from '#network_monitoring/snmp/client'
 import DevicePoller from '#network_monitoring/snmp/device_poller'
 import { freeUdpPort } from '#network_monitoring/simulator/external_agents'
+import { rawAgent, switchMib, tableAgent } from '#tests/helpers/snmp_wire'
 
-type Reply = (request: Buffer) => Buffer | Buffer[] | null
+/** The 10-byte datagram that used to kill the web process (issue #8 point 1). */
+const CRASH_DATAGRAM = Buffer.from('30000201010400a20002', 'hex')
 
-/** A UDP "agent" we control byte for byte. */
-async function rawAgent(reply: Reply) {
+async function sendFrom(host: string, port: number, datagram: Buffer) {
   const socket = dgram.createSocket('udp4')
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()))
-  let requests = 0
-  socket.on('message', (msg, rinfo) => {
-    requests++
-    const answer = reply(msg)
-    for (const datagram of answer === null ? [] : Array.isArray(answer) ? answer : [answer]) {
-      socket.send(datagram, rinfo.port, rinfo.address)
-    }
-  })
-  return {
-    port: socket.address().port,
-    requests: () => requests,
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
-  }
+  await new Promise<void>((resolve) => socket.send(datagram, port, host, () => resolve()))
+  socket.close()
 }
 
 /** Request-id bytes of a request we sent (version and community are short here). */
@@ -67,13 +57,100 @@ test.group('snmp client failure handling', (group) => {
     assert.isBelow(elapsed, 1000)
   })
 
+  test('the crash datagram does not kill the process; polls go on', async ({ assert }) => {
+    const agent = await tableAgent(switchMib(4), { delayMs: 30 })
+    const rejections: unknown[] = []
+    const onRejection = (reason: unknown) => rejections.push(reason)
+    process.on('unhandledRejection', onRejection)
+    try {
+      const malformedBefore = client.stats.malformed
+      const polling = new DevicePoller(client).poll({ host: '127.0.0.1', port: agent.port })
+      // while the poll waits: the datagram, at the poller's own socket, from a stranger
+      for (let n = 0; n < 20; n++) await sendFrom('127.0.0.1', client.localPort, CRASH_DATAGRAM)
+      const result = await polling
+      assert.isTrue(result.ok)
+      assert.lengthOf(result.interfaces, 4)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      assert.isAtLeast(client.stats.malformed - malformedBefore, 20)
+      assert.equal(client.stats.handlerErrors, 0)
+      assert.lengthOf(rejections, 0)
+    } finally {
+      process.off('unhandledRejection', onRejection)
+      await agent.close()
+    }
+  })
+
+  test('the socket is bound to the address it needs, not the wildcard', async ({ assert }) => {
+    const agent = await tableAgent(switchMib(1))
+    try {
+      await client.get({ host: '127.0.0.1', port: agent.port }, ['1.3.6.1.2.1.1.3.0'])
+      const addresses = await client.transport.boundAddresses()
+      assert.deepEqual(addresses, ['127.0.0.1'])
+    } finally {
+      await agent.close()
+    }
+  })
+
+  test('IPv6 management addresses are polled', async ({ assert }) => {
+    const agent = await tableAgent(switchMib(2), { host: '::1' })
+    try {
+      const result = await new DevicePoller(client).poll({ host: '::1', port: agent.port })
+      assert.isTrue(result.ok)
+      assert.lengthOf(result.interfaces, 2)
+      assert.include(await client.transport.boundAddresses(), '::1')
+    } finally {
+      await agent.close()
+    }
+  })
+
+  test('hostname targets get the source-address check of IPs', async ({ assert }) => {
+    // The right request-id and port, from another address: not the agent's reply.
+    const impostor = dgram.createSocket('udp4')
+    const agent = await rawAgent((request) => {
+      impostor.send(goodReply(request), client.localPort, '127.0.0.1')
+      return null
+    })
+    await new Promise<void>((resolve) => impostor.bind(agent.port, '127.0.0.2', () => resolve()))
+    try {
+      const strayBefore = client.stats.stray
+      const error = await client
+        .get({ host: 'localhost', port: agent.port, retries: 0 }, ['1.3.6.1.2.1.1.3.0'])
+        .catch((failure) => failure)
+      assert.equal(error.code, 'E_SNMP_TIMEOUT')
+      assert.isAbove(client.stats.stray, strayBefore)
+    } finally {
+      impostor.close()
+      await agent.close()
+    }
+  })
+
+  test('a reply with another community or version is not the answer', async ({ assert }) => {
+    const agent = await rawAgent((request) => {
+      const good = goodReply(request)
+      const otherCommunity = Buffer.from(good)
+      otherCommunity[otherCommunity.indexOf('public')] = 'P'.charCodeAt(0)
+      const v1 = Buffer.from(good)
+      v1[4] = 0 // version INTEGER 1 → 0
+      return [otherCommunity, v1]
+    })
+    try {
+      const error = await client
+        .get({ host: '127.0.0.1', port: agent.port, retries: 0 }, ['1.3.6.1.2.1.1.3.0'])
+        .catch((failure) => failure)
+      assert.equal(error.code, 'E_SNMP_TIMEOUT')
+    } finally {
+      await agent.close()
+    }
+  })
+
   test('a garbage reply is a typed malformed-response error, not a crash', async ({ assert }) => {
     const agent = await rawAgent(() => Buffer.from('this is not BER at all', 'utf8'))
     try {
       const result = await new DevicePoller(client).poll({ host: '127.0.0.1', port: agent.port })
       assert.isFalse(result.ok)
       assert.equal(result.error?.code, 'E_SNMP_MALFORMED_RESPONSE')
-      assert.equal(agent.requests(), 2)
+      // failed at once: the garbage does not cost a retransmission
+      assert.equal(agent.requests(), 1)
     } finally {
       await agent.close()
     }

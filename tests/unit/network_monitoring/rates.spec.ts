@@ -164,6 +164,60 @@ test.group('rates: discontinuities', () => {
   })
 })
 
+test.group('rates: false wraps, resets and renumbering (issue #8)', () => {
+  test('a 32-bit counter going back by 1,000 bytes is a reset, not 573 Mbit/s', ({ assert }) => {
+    const before = sample(0, 0, [iface({ inOctets: 3_000_000_000n, octetsCounterBits: 32 })])
+    const after = sample(60_000, 6_000, [
+      iface({ inOctets: 2_999_999_000n, octetsCounterBits: 32 }),
+    ])
+    const [rates] = computeRates(before, after).interfaces
+    assert.isNull(rates.inBps)
+    assert.isTrue(rates.discontinuity)
+  })
+
+  test('"clear counters" is no error rate of 1.4e7/s, and discards the whole row', ({ assert }) => {
+    const before = sample(0, 0, [
+      iface({ speedBps: 10e9, inErrors: 5_000, inOctets: 1_000_000n, outOctets: 2_000_000n }),
+    ])
+    const after = sample(300_000, 30_000, [
+      iface({ speedBps: 10e9, inErrors: 0, inOctets: 9_000_000n, outOctets: 9_000_000n }),
+    ])
+    const [rates] = computeRates(before, after).interfaces
+    assert.isNull(rates.inErrorsPerSec)
+    assert.isNull(rates.inBps, 'one reset counter on the row: no delta of that row is trusted')
+    assert.isNull(rates.outBps)
+    assert.isTrue(rates.discontinuity)
+  })
+
+  test('sysUpTime jitter of a few ticks is not a reboot', ({ assert }) => {
+    assert.isFalse(detectReboot(sample(0, 500_000, []), sample(60_000, 499_997, [])).reboot)
+    assert.isFalse(detectReboot(sample(0, 500_000, []), sample(60_000, 500_000, [])).reboot)
+    // …but a restart after the previous poll still is
+    assert.isTrue(detectReboot(sample(0, 500_000, []), sample(60_000, 3_000, [])).reboot)
+  })
+
+  test('an ifIndex now naming another port gives no rate (no invented 133 Mbit/s)', ({
+    assert,
+  }) => {
+    const before = sample(0, 100_000, [
+      iface({ ifIndex: 1, name: 'GE0/0/1', inOctets: 1_000_000_000n }),
+      iface({ ifIndex: 2, name: 'GE0/0/2', inOctets: 2_000_000_000n }),
+    ])
+    const after = sample(60_000, 106_000, [
+      iface({ ifIndex: 1, name: 'GE0/0/2', inOctets: 2_000_000_100n }),
+      iface({ ifIndex: 2, name: 'GE0/0/1', inOctets: 1_000_000_100n }),
+    ])
+    const result = computeRates(before, after)
+    assert.deepEqual(
+      result.interfaces.map((row) => [row.ifIndex, row.inBps, row.renumbered]),
+      [
+        [1, null, true],
+        [2, null, true],
+      ]
+    )
+  })
+})
+
 test.group('rates: samples from polls', () => {
   test('a failed poll gives no sample', ({ assert }) => {
     assert.isNull(
@@ -172,8 +226,28 @@ test.group('rates: samples from polls', () => {
         takenAtMs: 0,
         durationMs: 1,
         requests: 1,
+        responses: 0,
         error: { code: 'E_SNMP_TIMEOUT', message: 'timeout' },
+        moduleErrors: [],
+        modules: {},
         system: null,
+        interfaces: [],
+        cpuLoads: [],
+      })
+    )
+  })
+
+  test('an answered poll whose interfaces module failed gives no sample', ({ assert }) => {
+    assert.isNull(
+      sampleFromPoll({
+        ok: true,
+        takenAtMs: 0,
+        durationMs: 1,
+        requests: 1,
+        responses: 1,
+        moduleErrors: [{ module: 'interfaces', code: 'E_SNMP_ERROR_STATUS', message: 'genErr' }],
+        modules: { system: 'ok', interfaces: 'failed', cpu: 'ok' },
+        system: { sysDescr: null, sysObjectId: null, sysUpTimeTicks: 5, sysName: null },
         interfaces: [],
         cpuLoads: [],
       })

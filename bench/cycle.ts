@@ -1,0 +1,147 @@
+/**
+ * Whole-pipeline poll benchmark (issue #8): PollJob — probe, GETBULK poll,
+ * rates, batched writes — against N simulated 24-port switches of which a
+ * share is dead, on the configured database (SQLite by default; run under
+ * bin/mariadb_test.sh for MariaDB). Prints per cycle: devices, dead share,
+ * wall time, p95 event-loop lag of this (the poller's) process during the
+ * cycle, rows written per second.
+ *
+ *   npm run bench:cycle                                  # SQLite, then MariaDB
+ *   node ace bench:cycle --devices 2000 --dead 0.3 --cycles 3
+ *
+ * The agents are a separate process (bench/cycle_responder.ts), one UDP
+ * socket per live device; dead devices point at ports nobody serves.
+ */
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import db from '@adonisjs/lucid/services/db'
+import { DateTime } from 'luxon'
+import PollJob from '#network_monitoring/jobs/poll_job'
+import { sealSecret } from '#network_monitoring/services/credentials'
+
+export interface CycleBenchOptions {
+  devices: number
+  dead: number
+  cycles: number
+  concurrency: number
+  print: (line: string) => void
+}
+
+export interface CycleFigures {
+  cycle: number
+  devices: number
+  deadShare: number
+  wallSeconds: number
+  p95LagMs: number
+  maxLagMs: number
+  rowsPerSecond: number
+  ok: number
+  failed: number
+}
+
+async function startResponder(sockets: number) {
+  const child = spawn(
+    process.execPath,
+    ['--import', '@poppinss/ts-exec', 'bench/cycle_responder.ts', String(sockets)],
+    { stdio: ['ignore', 'pipe', 'inherit'] }
+  )
+  const lines = createInterface({ input: child.stdout! })
+  const ports = await new Promise<number[]>((resolve, reject) => {
+    lines.once('line', (line) => resolve(JSON.parse(line).ports))
+    child.once('exit', (code) => reject(new Error(`responder exited with ${code}`)))
+  })
+  return { ports, stop: () => child.kill('SIGTERM') }
+}
+
+export async function runCycleBench(options: CycleBenchOptions): Promise<CycleFigures[]> {
+  const deadCount = Math.round(options.devices * options.dead)
+  const liveCount = options.devices - deadCount
+  const responder = await startResponder(liveCount)
+  const figures: CycleFigures[] = []
+  try {
+    const now = DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss')
+    const [siteId] = await db.table('network_sites').insert({
+      name: `bench-${Date.now()}`,
+      level: 'county',
+      sort_order: 0,
+      created_at: now,
+      updated_at: now,
+    })
+    const community = sealSecret('public')
+    const rows = Array.from({ length: options.devices }, (_, i) => {
+      // the dead ones: loopback addresses where nothing listens on 161
+      const dead = i >= liveCount
+      const d = i - liveCount
+      return {
+        name: `bench-${i + 1}`,
+        management_ip: dead ? `127.3.${(d >> 8) & 255}.${(d & 255) + 1}` : '127.0.0.1',
+        snmp_port: dead ? 161 : responder.ports[i],
+        snmp_version: 'v2c',
+        community_encrypted: community,
+        device_type: 'access_switch',
+        site_id: Number(siteId),
+        criticality: 'normal',
+        poll_interval_seconds: 60,
+        is_enabled: true,
+        created_at: now,
+        updated_at: now,
+      }
+    })
+    for (let i = 0; i < rows.length; i += 500) {
+      await db.table('network_devices').multiInsert(rows.slice(i, i + 500))
+    }
+
+    const job = new PollJob({
+      settings: {
+        snmpConcurrency: options.concurrency,
+        snmpTimeoutMs: 1500,
+        snmpRetries: 1,
+        snmpProbeTimeoutMs: 800,
+        pollWriteBatch: 50,
+      },
+      lock: { run: (work) => work() },
+      journal: null,
+    })
+    const lag = monitorEventLoopDelay({ resolution: 10 })
+    try {
+      for (let cycle = 1; cycle <= options.cycles; cycle++) {
+        lag.reset()
+        lag.enable()
+        const started = performance.now()
+        const report = await job.tick({ force: true })
+        const wall = (performance.now() - started) / 1000
+        lag.disable()
+        if (report.skipped) throw new Error('tick skipped')
+        const rowsWritten = report.records.reduce(
+          (sum, record) =>
+            sum + 2 + record.interfaces.length * (record.interfaces.some((r) => r.rates) ? 2 : 1),
+          0
+        )
+        const row: CycleFigures = {
+          cycle,
+          devices: options.devices,
+          deadShare: deadCount / options.devices,
+          wallSeconds: wall,
+          p95LagMs: lag.percentile(95) / 1e6,
+          maxLagMs: lag.max / 1e6,
+          rowsPerSecond: rowsWritten / wall,
+          ok: report.ok,
+          failed: report.failed,
+        }
+        figures.push(row)
+        options.print(
+          `cycle ${cycle}: ${row.devices} devices, ${(row.deadShare * 100).toFixed(0)} % dead` +
+            ` (ok ${row.ok}, down ${row.failed}), wall ${row.wallSeconds.toFixed(1)} s,` +
+            ` event-loop lag p95 ${row.p95LagMs.toFixed(1)} ms (max ${row.maxLagMs.toFixed(0)} ms),` +
+            ` ${Math.round(row.rowsPerSecond)} rows/s`
+        )
+      }
+    } finally {
+      await job.close()
+    }
+  } finally {
+    responder.stop()
+  }
+  return figures
+}
