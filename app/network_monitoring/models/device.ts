@@ -24,7 +24,7 @@ export type DeviceType = (typeof DEVICE_TYPES)[number]
 /** v3 is polled with USM through net-snmp (snmp/v3_transport.ts). */
 export const SNMP_VERSIONS = ['v1', 'v2c', 'v3'] as const
 export type SnmpVersion = (typeof SNMP_VERSIONS)[number]
-export const POLLABLE_VERSIONS: readonly SnmpVersion[] = ['v1', 'v2c']
+export const POLLABLE_VERSIONS: readonly SnmpVersion[] = ['v1', 'v2c', 'v3']
 
 export const V3_SECURITY_LEVELS = ['noAuthNoPriv', 'authNoPriv', 'authPriv'] as const
 export const V3_AUTH_PROTOCOLS = ['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const

@@ -6,6 +6,7 @@ import SimulatedDevice from '#network_monitoring/simulator/simulated_device'
 import { buildCountyTopology, COUNTY_DEVICE_COUNT } from '#network_monitoring/simulator/topology'
 import type { DeviceFaults } from '#network_monitoring/simulator/simulated_device'
 import type { DeviceKind, DeviceSpec } from '#network_monitoring/simulator/topology'
+import { netSnmpUser, type V3Credentials } from '#network_monitoring/snmp/v3_transport'
 import type { MibRequest, NetSnmpAgent, NetSnmpMib } from '#network_monitoring/simulator/net_snmp'
 
 export interface SimulatorOptions {
@@ -17,6 +18,8 @@ export interface SimulatorOptions {
   community?: string
   /** Use these devices instead of the generated county. */
   topology?: DeviceSpec[]
+  /** Devices (by sysName) that answer SNMPv3 with this user only, no community (demo_v3.ts). */
+  v3Users?: Record<string, V3Credentials>
 }
 
 export interface SimulatedEndpoint {
@@ -26,6 +29,8 @@ export interface SimulatedEndpoint {
   host: string
   port: number
   community: string
+  /** Set for a device served over SNMPv3 only (community unused). */
+  v3?: V3Credentials
 }
 
 /** One entry of the fault file: standing faults plus one-shot actions. */
@@ -65,6 +70,7 @@ export default class SnmpSimulator {
   readonly host: string
   readonly basePort: number
   readonly community: string
+  readonly #v3Users: Record<string, V3Credentials>
   #served: Served[] = []
   #byName = new Map<string, Served>()
   #watched: string | null = null
@@ -76,6 +82,7 @@ export default class SnmpSimulator {
     this.host = options.host ?? '127.0.0.1'
     this.basePort = options.basePort ?? 16100
     this.community = options.community ?? 'public'
+    this.#v3Users = options.v3Users ?? {}
   }
 
   static async start(options: SimulatorOptions = {}): Promise<SnmpSimulator> {
@@ -210,7 +217,9 @@ export default class SnmpSimulator {
       }
     )
     await socket!.ready
-    agent.getAuthorizer().addCommunity(this.community)
+    const v3 = Object.hasOwn(this.#v3Users, spec.name) ? this.#v3Users[spec.name] : undefined
+    if (v3) agent.getAuthorizer().addUser(netSnmpUser(v3, spec.name))
+    else agent.getAuthorizer().addCommunity(this.community)
     populate(agent.getMib(), device)
     const served: Served = {
       device,
@@ -223,6 +232,7 @@ export default class SnmpSimulator {
         host: this.host,
         port,
         community: this.community,
+        ...(v3 ? { v3 } : {}),
       },
     }
     this.#served.push(served)

@@ -326,8 +326,9 @@ export class SnmpV3Transport {
         if (error) {
           const mapped = this.#mapError(error, name, attempts, timeoutMs, cached)
           if (mapped.code === 'E_SNMP_TIMEOUT' && cached.answered === false) {
-            // Never answered with these keys: tell a wrong privacy key from a dead device.
-            this.#diagnose(target, name)
+            // Never answered with these keys: tell wrong keys from a dead device.
+            const discovered = Boolean(cached.session.msgSecurityParameters)
+            this.#diagnose(target, name, discovered)
               .then((diagnosed) => finish(diagnosed ?? mapped))
               .catch(() => finish(mapped))
             return
@@ -399,42 +400,58 @@ export class SnmpV3Transport {
   }
 
   /**
-   * An authPriv request timed out before the device ever answered: ask once
-   * more at authNoPriv. An authenticated reply (even an access error) proves
-   * the user and auth key right, so the privacy key or protocol is wrong —
-   * agents drop what they cannot decrypt instead of answering.
+   * Requests timed out before the device ever answered with these keys.
+   * Many agents drop what fails authentication or decryption instead of
+   * sending a usmStats report, so: at authPriv, ask once at authNoPriv — an
+   * authenticated reply (even an access error) proves user and auth key
+   * right, so the privacy key or protocol is wrong. Otherwise, when the
+   * engine discovery was answered, the device is alive and refuses the
+   * authentication (wrong auth key or protocol, or an unknown user).
    */
-  async #diagnose(target: SnmpTarget, name: string): Promise<SnmpError | null> {
+  async #diagnose(
+    target: SnmpTarget,
+    name: string,
+    discovered: boolean
+  ): Promise<SnmpError | null> {
     const credentials = target.v3
-    if (!credentials || credentials.level !== 'authPriv' || this.#closed) return null
-    const probe = {
-      ...credentials,
-      level: 'authNoPriv' as const,
-      privProtocol: null,
-      privKey: null,
-    }
-    const session = this.#open(
-      { ...target, retries: 0 },
-      netSnmpUser(probe, name),
-      credentials.context
-    )
-    try {
-      const answered = await new Promise<boolean>((resolve) => {
-        session.get(['1.3.6.1.2.1.1.3.0'], (error) => {
-          // any reply (an access error included) came in an authenticated message
-          resolve(!error || (error as Error).message === 'Unsupported Security Level')
+    if (!credentials || this.#closed) return null
+    if (credentials.level === 'authPriv') {
+      const probe = {
+        ...credentials,
+        level: 'authNoPriv' as const,
+        privProtocol: null,
+        privKey: null,
+      }
+      const session = this.#open(
+        { ...target, retries: 0 },
+        netSnmpUser(probe, name),
+        credentials.context
+      )
+      try {
+        const answered = await new Promise<boolean>((resolve) => {
+          session.get(['1.3.6.1.2.1.1.3.0'], (error) => {
+            resolve(!error || (error as Error).message === 'Unsupported Security Level')
+          })
         })
-      })
-      return answered
-        ? new SnmpV3Error(
+        if (answered) {
+          return new SnmpV3Error(
             'E_SNMP_V3_DECRYPT',
             name,
             'authPriv requests unanswered while authNoPriv is authenticated: wrong privacy key or protocol'
           )
-        : null
-    } finally {
-      closeQuietly(session)
+        }
+      } finally {
+        closeQuietly(session)
+      }
     }
+    if (discovered && credentials.level !== 'noAuthNoPriv') {
+      return new SnmpV3Error(
+        'E_SNMP_V3_AUTH',
+        name,
+        'engine discovery answered but authenticated requests are not: wrong auth key or protocol, or unknown user'
+      )
+    }
+    return null
   }
 
   #mapError(

@@ -84,40 +84,39 @@ test.group('SNMPv3 authPriv against snmpd', (group) => {
     assert.deepEqual(viaV3.moduleErrors, [])
   })
 
-  test('{name} is polled', async ({ assert }, row: {
-    name: string
-    credentials: V3Credentials
-  }) => {
-    const result = await poller.poll(v3(row.credentials))
-    assert.isTrue(result.ok, JSON.stringify(result.error))
-    assert.isString(result.system?.sysName)
-    assert.isAbove(result.interfaces.length, 0)
-  }).with([
-    {
-      name: 'SHA-1 + AES-128',
-      credentials: user('v3sha1', 'sha', 'auth-sha1-pw-1', 'aes', 'priv-sha1-aes-pw'),
-    },
-    {
-      name: 'SHA-224 + AES-128',
-      credentials: user('v3sha224', 'sha224', 'auth-sha224-pw', 'aes', 'priv-sha224-pw'),
-    },
-    {
-      name: 'SHA-384 + AES-128',
-      credentials: user('v3sha384', 'sha384', 'auth-sha384-pw', 'aes', 'priv-sha384-pw'),
-    },
-    {
-      name: 'SHA-512 + AES-256',
-      credentials: user('v3sha512', 'sha512', 'auth-sha512-pw', 'aes256b', 'priv-sha512-pw'),
-    },
-    {
-      name: 'SHA-1 + AES-256 B (Blumenthal, snmpd AES-256)',
-      credentials: user('v3blu', 'sha', 'auth-blu-pw-1', 'aes256b', 'priv-blumenthal'),
-    },
-    {
-      name: 'SHA-1 + AES-256 R (Reeder, snmpd AES-256-C)',
-      credentials: user('v3ree', 'sha', 'auth-ree-pw-1', 'aes256r', 'priv-reeder-pw'),
-    },
-  ])
+  test('{name} is polled')
+    .with([
+      {
+        name: 'SHA-1 + AES-128',
+        credentials: user('v3sha1', 'sha', 'auth-sha1-pw-1', 'aes', 'priv-sha1-aes-pw'),
+      },
+      {
+        name: 'SHA-224 + AES-128',
+        credentials: user('v3sha224', 'sha224', 'auth-sha224-pw', 'aes', 'priv-sha224-pw'),
+      },
+      {
+        name: 'SHA-384 + AES-128',
+        credentials: user('v3sha384', 'sha384', 'auth-sha384-pw', 'aes', 'priv-sha384-pw'),
+      },
+      {
+        name: 'SHA-512 + AES-256',
+        credentials: user('v3sha512', 'sha512', 'auth-sha512-pw', 'aes256b', 'priv-sha512-pw'),
+      },
+      {
+        name: 'SHA-1 + AES-256 B (Blumenthal, snmpd AES-256)',
+        credentials: user('v3blu', 'sha', 'auth-blu-pw-1', 'aes256b', 'priv-blumenthal'),
+      },
+      {
+        name: 'SHA-1 + AES-256 R (Reeder, snmpd AES-256-C)',
+        credentials: user('v3ree', 'sha', 'auth-ree-pw-1', 'aes256r', 'priv-reeder-pw'),
+      },
+    ])
+    .run(async ({ assert }, row) => {
+      const result = await poller.poll(v3(row.credentials))
+      assert.isTrue(result.ok, JSON.stringify(result.error))
+      assert.isString(result.system?.sysName)
+      assert.isAbove(result.interfaces.length, 0)
+    })
 
   test('the two AES-256 key extensions are not interchangeable: the wrong one is a decryption failure', async ({
     assert,
