@@ -494,3 +494,33 @@ function closeQuietly(session: NetSnmpSession) {
     // already closed
   }
 }
+
+const AUTH_SPELLINGS: Record<string, V3AuthProtocol> = {
+  md5: 'md5',
+  sha: 'sha',
+  sha1: 'sha',
+  sha224: 'sha224',
+  sha256: 'sha256',
+  sha384: 'sha384',
+  sha512: 'sha512',
+}
+
+const PRIV_SPELLINGS: Record<string, V3PrivProtocol> = {
+  des: 'des',
+  aes: 'aes',
+  aes128: 'aes',
+  aes256: 'aes256b',
+  aes256b: 'aes256b',
+  aes256r: 'aes256r',
+  aes256c: 'aes256r',
+}
+
+/**
+ * A protocol as people write it in a spreadsheet or a device config
+ * ("SHA-256", "AES-128", Net-SNMP's "AES-256" / "AES-256-C", "AES-256 R")
+ * to its stored code; the text unchanged when unknown (the validator says so).
+ */
+export function v3ProtocolFromText(kind: 'auth' | 'priv', text: string): string {
+  const key = text.toLowerCase().replace(/[\s_-]+/g, '')
+  return (kind === 'auth' ? AUTH_SPELLINGS[key] : PRIV_SPELLINGS[key]) ?? text
+}

@@ -1,7 +1,12 @@
 import { createRequire } from 'node:module'
 import { test } from '@japa/runner'
 import { SnmpType } from '#network_monitoring/snmp/ber'
-import { netSnmpUser, normalisePriv, responseFromPdu } from '#network_monitoring/snmp/v3_transport'
+import {
+  netSnmpUser,
+  normalisePriv,
+  responseFromPdu,
+  v3ProtocolFromText,
+} from '#network_monitoring/snmp/v3_transport'
 
 const netSnmp = createRequire(import.meta.url)('net-snmp') as {
   Authentication: {
@@ -124,5 +129,17 @@ test.group('SNMPv3 replies in the internal form', () => {
     )
     assert.equal(normalisePriv('aes256'), 'aes256b')
     assert.isNull(normalisePriv('3des'))
+  })
+
+  test('protocols as written in spreadsheets and device configs map to the stored codes', ({
+    assert,
+  }) => {
+    assert.equal(v3ProtocolFromText('auth', 'SHA-256'), 'sha256')
+    assert.equal(v3ProtocolFromText('auth', 'SHA1'), 'sha')
+    assert.equal(v3ProtocolFromText('priv', 'AES-128'), 'aes')
+    assert.equal(v3ProtocolFromText('priv', 'AES-256'), 'aes256b')
+    assert.equal(v3ProtocolFromText('priv', 'AES-256-C'), 'aes256r')
+    assert.equal(v3ProtocolFromText('priv', 'aes256 R'), 'aes256r')
+    assert.equal(v3ProtocolFromText('priv', 'blowfish'), 'blowfish')
   })
 })
