@@ -415,6 +415,8 @@ export class SnmpV3Transport {
   ): Promise<SnmpError | null> {
     const credentials = target.v3
     if (!credentials || this.#closed) return null
+    // a device that did not even answer the engine discovery is silent: a plain timeout
+    if (!discovered) return null
     if (credentials.level === 'authPriv') {
       const probe = {
         ...credentials,
@@ -422,8 +424,10 @@ export class SnmpV3Transport {
         privProtocol: null,
         privKey: null,
       }
+      // short: the engine just answered, and the poll's deadline is already running
+      const timeoutMs = Math.min(target.timeoutMs ?? this.#options.timeoutMs ?? 1000, 800)
       const session = this.#open(
-        { ...target, retries: 0 },
+        { ...target, timeoutMs, retries: 0 },
         netSnmpUser(probe, name),
         credentials.context
       )
@@ -444,7 +448,7 @@ export class SnmpV3Transport {
         closeQuietly(session)
       }
     }
-    if (discovered && credentials.level !== 'noAuthNoPriv') {
+    if (credentials.level !== 'noAuthNoPriv') {
       return new SnmpV3Error(
         'E_SNMP_V3_AUTH',
         name,

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import SnmpClient from '#network_monitoring/snmp/client'
 import DevicePoller from '#network_monitoring/snmp/device_poller'
-import { startSnmpd } from '#network_monitoring/simulator/external_agents'
+import { freeUdpPort, startSnmpd } from '#network_monitoring/simulator/external_agents'
 import type { ExternalAgent } from '#network_monitoring/simulator/external_agents'
 import type { V3Credentials } from '#network_monitoring/snmp/v3_transport'
 
@@ -171,5 +171,17 @@ test.group('SNMPv3 authPriv against snmpd', (group) => {
     )
     assert.equal(noPrivKey.error?.code, 'E_SNMP_V3_CONFIG')
     assert.equal(noPrivKey.requests, 0)
+  })
+
+  test('a silent v3 device is a plain timeout, not a key error', async ({ assert }) => {
+    const port = await freeUdpPort()
+    const result = await poller.poll({
+      host: '127.0.0.1',
+      port,
+      version: '3',
+      v3: user('v3ro', 'sha256', 'auth-ro-pw-1', 'aes', 'priv-ro-pw-1'),
+    })
+    assert.isFalse(result.ok)
+    assert.equal(result.error?.code, 'E_SNMP_TIMEOUT')
   })
 })
