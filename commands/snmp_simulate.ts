@@ -54,11 +54,13 @@ export default class SnmpSimulate extends BaseCommand {
       return
     }
     const { default: SnmpSimulator } = await import('#network_monitoring/simulator/snmp_simulator')
+    const { DEMO_V3_USERS } = await import('#network_monitoring/simulator/demo_v3')
     const simulator = await SnmpSimulator.start({
       devices: this.devices,
       basePort: this.port,
       host: this.host,
       community: this.community,
+      v3Users: DEMO_V3_USERS,
     })
     this.app.terminating(() => simulator.stop())
     process.once('SIGINT', () => this.app.terminate())

@@ -13,8 +13,13 @@ const settings = monitoringSettings()
 
 if (settings.simulator) {
   const { default: SnmpSimulator } = await import('#network_monitoring/simulator/snmp_simulator')
+  const { DEMO_V3_USERS } = await import('#network_monitoring/simulator/demo_v3')
   try {
-    const simulator = await SnmpSimulator.start({ basePort: settings.simulatorPort })
+    // the demo seed registers DEMO_V3_DEVICE as an SNMPv3 authPriv device
+    const simulator = await SnmpSimulator.start({
+      basePort: settings.simulatorPort,
+      v3Users: DEMO_V3_USERS,
+    })
     const endpoints = simulator.endpoints
     logger.info(
       `SNMP simulator: ${endpoints.length} devices on 127.0.0.1:${endpoints[0]?.port}-${endpoints.at(-1)?.port} (fault file ${settings.simulatorFaultFile})`

@@ -446,6 +446,7 @@ export default class PollJob {
       port: target.port,
       community: target.community,
       version: target.version,
+      v3: target.v3,
       timeoutMs: this.settings.snmpTimeoutMs,
       retries: this.settings.snmpRetries,
     }
@@ -576,7 +577,7 @@ function unreadableCredentials(takenAtMs: number): PollResult {
   return failedResult(
     takenAtMs,
     'E_CREDENTIALS_UNREADABLE',
-    'the stored community cannot be decrypted with the current APP_KEY'
+    'the stored community or SNMPv3 keys cannot be decrypted with the current APP_KEY'
   )
 }
 

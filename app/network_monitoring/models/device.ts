@@ -21,14 +21,15 @@ export const DEVICE_TYPES = [
 ] as const
 export type DeviceType = (typeof DEVICE_TYPES)[number]
 
-/** SNMPv3 is stored but not polled: the SNMP layer (snmp-native) speaks v1/v2c only. */
+/** v3 is polled with USM through net-snmp (snmp/v3_transport.ts). */
 export const SNMP_VERSIONS = ['v1', 'v2c', 'v3'] as const
 export type SnmpVersion = (typeof SNMP_VERSIONS)[number]
-export const POLLABLE_VERSIONS: readonly SnmpVersion[] = ['v1', 'v2c']
+export const POLLABLE_VERSIONS: readonly SnmpVersion[] = ['v1', 'v2c', 'v3']
 
 export const V3_SECURITY_LEVELS = ['noAuthNoPriv', 'authNoPriv', 'authPriv'] as const
-export const V3_AUTH_PROTOCOLS = ['md5', 'sha', 'sha256', 'sha512'] as const
-export const V3_PRIV_PROTOCOLS = ['des', 'aes', 'aes256'] as const
+export const V3_AUTH_PROTOCOLS = ['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const
+/** AES-256 with Blumenthal (Net-SNMP "AES-256") or Reeder (Cisco "AES-256-C") key extension. */
+export const V3_PRIV_PROTOCOLS = ['des', 'aes', 'aes256b', 'aes256r'] as const
 
 /** 关键 / 重要 / 一般: feeds the incident grade (GB/T 20986) later. */
 export const CRITICALITIES = ['critical', 'important', 'normal'] as const

@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { I18n } from '@adonisjs/i18n'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Unit from '#identity/models/unit'
+import { v3ProtocolFromText } from '#network_monitoring/snmp/v3_transport'
 import Device, {
   CRITICALITIES,
   DEVICE_TYPES,
@@ -361,6 +362,10 @@ export class DeviceImportService {
       const version = normalise(raw.snmpVersion).replace(/^snmp/, '').replace(/^v?/, 'v')
       raw.snmpVersion = version
     }
+    if (typeof raw.v3AuthProtocol === 'string')
+      raw.v3AuthProtocol = v3ProtocolFromText('auth', raw.v3AuthProtocol)
+    if (typeof raw.v3PrivProtocol === 'string')
+      raw.v3PrivProtocol = v3ProtocolFromText('priv', raw.v3PrivProtocol)
     if (typeof raw.enabled === 'string') {
       const value = normalise(raw.enabled)
       if (vocabulary.yes.has(value)) raw.enabled = true

@@ -1,3 +1,4 @@
+import type { V3Credentials } from '#network_monitoring/snmp/v3_transport'
 import type { DeviceStatus } from '#network_monitoring/models/device_state'
 import type { ModuleError, SystemInfo } from '#network_monitoring/snmp/device_poller'
 
@@ -7,9 +8,11 @@ export interface PollTarget {
   name: string
   host: string
   port: number
-  version: '1' | '2c'
-  /** null when the stored community cannot be decrypted (app key changed). */
+  version: '1' | '2c' | '3'
+  /** null when the stored community (v3: keys) cannot be decrypted (app key changed). */
   community: string | null
+  /** USM credentials of a v3 device, decrypted. */
+  v3?: V3Credentials
   intervalSeconds: number
   /** Start of the cycle that last polled it (epoch ms), from the database. */
   lastPollMs: number | null

@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import audit from '#core/audit/audit_service'
 import { openSecret } from '#network_monitoring/services/credentials'
+import { v3CredentialsOf, type V3CredentialRow } from '#network_monitoring/services/v3_credentials'
 import type { CounterSample } from '#network_monitoring/snmp/rates'
 import type { PollRecord, PollTarget } from '#network_monitoring/services/poll_records'
 import { markRollupDirty } from '#network_monitoring/services/marks'
@@ -83,7 +84,7 @@ export class PollStore {
       .from('network_devices as d')
       .leftJoin('device_states as s', 's.device_id', 'd.id')
       .where('d.is_enabled', true)
-      .whereIn('d.snmp_version', ['v1', 'v2c'])
+      .whereIn('d.snmp_version', ['v1', 'v2c', 'v3'])
       .select(
         'd.id',
         'd.name',
@@ -91,6 +92,12 @@ export class PollStore {
         'd.snmp_port',
         'd.snmp_version',
         'd.community_encrypted',
+        'd.v3_username',
+        'd.v3_security_level',
+        'd.v3_auth_protocol',
+        'd.v3_auth_key_encrypted',
+        'd.v3_priv_protocol',
+        'd.v3_priv_key_encrypted',
         'd.poll_interval_seconds',
         's.last_poll_at',
         's.status',
@@ -113,8 +120,7 @@ export class PollStore {
       name: row.name,
       host: row.management_ip,
       port: Number(row.snmp_port),
-      version: row.snmp_version === 'v1' ? '1' : '2c',
-      community: openSecret(row.community_encrypted),
+      ...credentialsOf(row),
       intervalSeconds: Number(row.poll_interval_seconds),
       lastPollMs: row.last_poll_at ? toMs(row.last_poll_at) : null,
       status: row.status ?? 'unknown',
@@ -584,4 +590,18 @@ export function toMs(value: unknown): number {
     return DateTime.fromSQL(value, { zone: 'utc' }).toMillis()
   }
   return Number(value)
+}
+
+/** Version and secrets of a device row (v3: USM credentials, community unused). */
+function credentialsOf(
+  row: V3CredentialRow & { snmp_version: string; community_encrypted: string | null }
+): Pick<PollTarget, 'version' | 'community' | 'v3'> {
+  if (row.snmp_version === 'v3') {
+    const v3 = v3CredentialsOf(row)
+    return { version: '3', community: v3 ? '' : null, v3: v3 ?? undefined }
+  }
+  return {
+    version: row.snmp_version === 'v1' ? '1' : '2c',
+    community: openSecret(row.community_encrypted),
+  }
 }

@@ -39,7 +39,7 @@ export interface NetSnmpMib {
 
 export interface NetSnmpAgent {
   getMib(): NetSnmpMib
-  getAuthorizer(): { addCommunity(community: string): void }
+  getAuthorizer(): { addCommunity(community: string): void; addUser(user: object): void }
   close(callback?: () => void): void
 }
 

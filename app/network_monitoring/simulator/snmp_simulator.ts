@@ -6,6 +6,7 @@ import SimulatedDevice from '#network_monitoring/simulator/simulated_device'
 import { buildCountyTopology, COUNTY_DEVICE_COUNT } from '#network_monitoring/simulator/topology'
 import type { DeviceFaults } from '#network_monitoring/simulator/simulated_device'
 import type { DeviceKind, DeviceSpec } from '#network_monitoring/simulator/topology'
+import { netSnmpUser, type V3Credentials } from '#network_monitoring/snmp/v3_transport'
 import type { MibRequest, NetSnmpAgent, NetSnmpMib } from '#network_monitoring/simulator/net_snmp'
 
 export interface SimulatorOptions {
@@ -19,6 +20,8 @@ export interface SimulatorOptions {
   topology?: DeviceSpec[]
   /** Clock the counters and uptime follow (tests advance it instead of sleeping). */
   now?: () => number
+  /** Devices (by sysName) that answer SNMPv3 with this user only, no community (demo_v3.ts). */
+  v3Users?: Record<string, V3Credentials>
 }
 
 export interface SimulatedEndpoint {
@@ -28,6 +31,8 @@ export interface SimulatedEndpoint {
   host: string
   port: number
   community: string
+  /** Set for a device served over SNMPv3 only (community unused). */
+  v3?: V3Credentials
 }
 
 /** One entry of the fault file: standing faults plus one-shot actions. */
@@ -67,6 +72,7 @@ export default class SnmpSimulator {
   readonly host: string
   readonly basePort: number
   readonly community: string
+  readonly #v3Users: Record<string, V3Credentials>
   #served: Served[] = []
   #byName = new Map<string, Served>()
   #watched: string | null = null
@@ -79,6 +85,7 @@ export default class SnmpSimulator {
     this.basePort = options.basePort ?? 16100
     this.community = options.community ?? 'public'
     this.now = options.now ?? Date.now
+    this.#v3Users = options.v3Users ?? {}
   }
 
   readonly now: () => number
@@ -215,7 +222,9 @@ export default class SnmpSimulator {
       }
     )
     await socket!.ready
-    agent.getAuthorizer().addCommunity(this.community)
+    const v3 = Object.hasOwn(this.#v3Users, spec.name) ? this.#v3Users[spec.name] : undefined
+    if (v3) agent.getAuthorizer().addUser(netSnmpUser(v3, spec.name))
+    else agent.getAuthorizer().addCommunity(this.community)
     populate(agent.getMib(), device, this.now)
     const served: Served = {
       device,
@@ -228,6 +237,7 @@ export default class SnmpSimulator {
         host: this.host,
         port,
         community: this.community,
+        ...(v3 ? { v3 } : {}),
       },
     }
     this.#served.push(served)

@@ -5,7 +5,7 @@ import {
   type SnmpResponse,
   type SnmpVarbind,
 } from '#network_monitoring/snmp/ber'
-import { SnmpErrorStatusError } from '#network_monitoring/snmp/errors'
+import { SnmpErrorStatusError, SnmpRequestError } from '#network_monitoring/snmp/errors'
 import {
   walkTables,
   type TableWalkOptions,
@@ -19,6 +19,7 @@ import {
   type TransportOptions,
   type TransportStats,
 } from '#network_monitoring/snmp/transport'
+import { SnmpV3Transport } from '#network_monitoring/snmp/v3_transport'
 
 /*
  * The SNMP v1/v2c manager, in parts: errors.ts (typed failures), ber.ts
@@ -75,9 +76,14 @@ export default class SnmpClient {
     recvBufferBytes: number
   }
   readonly transport: SnmpTransport
+  /** SNMPv3 targets go through USM sessions (opened on first use). */
+  readonly #clientOptions: SnmpClientOptions
+  #v3: SnmpV3Transport | null = null
+  #closed = false
 
   private constructor(options: SnmpClientOptions) {
     this.transport = new SnmpTransport(options)
+    this.#clientOptions = options
     this.options = {
       timeoutMs: this.transport.timeoutMs,
       retries: this.transport.retries,
@@ -121,7 +127,7 @@ export default class SnmpClient {
     const result: SnmpVarbind[] = []
     for (let i = 0; i < oids.length; i += 32) {
       const chunk = oids.slice(i, i + 32).map((oid) => encodedOid(oid).encoded)
-      const response: SnmpResponse = await this.transport.request(
+      const response: SnmpResponse = await this.request(
         target,
         PDU_GET,
         chunk,
@@ -157,17 +163,44 @@ export default class SnmpClient {
   ): Promise<TableWalkResult> {
     return walkTables(
       (pduType, oids, nonRepeaters, maxRepetitions) =>
-        this.transport.request(target, pduType, oids, nonRepeaters, maxRepetitions, options.signal),
+        this.request(target, pduType, oids, nonRepeaters, maxRepetitions, options.signal),
       describe(target),
-      target.version,
+      target.version === '1' ? '1' : '2c',
       columnOids,
       this.options.maxRepetitions,
       options
     )
   }
 
+  /** One request over v1/v2c (community) or v3 (USM), answered in the same internal form. */
+  request(
+    target: SnmpTarget,
+    pduType: number,
+    oids: Buffer[],
+    nonRepeaters: number,
+    maxRepetitions: number,
+    signal?: AbortSignal
+  ): Promise<SnmpResponse> {
+    if (target.version !== '3') {
+      return this.transport.request(target, pduType, oids, nonRepeaters, maxRepetitions, signal)
+    }
+    if (this.#closed) {
+      return Promise.reject(
+        new SnmpRequestError('E_SNMP_CLOSED', describe(target), 'client closed')
+      )
+    }
+    this.#v3 ??= new SnmpV3Transport({
+      timeoutMs: this.transport.timeoutMs,
+      retries: this.transport.retries,
+      bindAddress: this.#clientOptions.bindAddress,
+    })
+    return this.#v3.request(target, pduType, oids, nonRepeaters, maxRepetitions, signal)
+  }
+
   /** Closes the sockets; requests still in flight fail with E_SNMP_CLOSED. */
   close() {
+    this.#closed = true
     this.transport.close()
+    this.#v3?.close()
   }
 }

@@ -31,6 +31,17 @@ export type SnmpErrorCode =
   | 'E_SNMP_CLOSED'
   | 'E_SNMP_TOO_MUCH_DATA'
   | 'E_SNMP_ADDRESS'
+  | SnmpV3ErrorCode
+
+/** SNMPv3 (USM) failures: the agent's usmStats reports, or checks of its replies here. */
+export type SnmpV3ErrorCode =
+  | 'E_SNMP_V3_UNKNOWN_USER'
+  | 'E_SNMP_V3_AUTH'
+  | 'E_SNMP_V3_DECRYPT'
+  | 'E_SNMP_V3_TIME_WINDOW'
+  | 'E_SNMP_V3_UNKNOWN_ENGINE'
+  | 'E_SNMP_V3_SECURITY_LEVEL'
+  | 'E_SNMP_V3_CONFIG'
 
 /** Base of every failure the client reports; `code` is stable, messages are for humans. */
 export class SnmpError extends Error {
@@ -101,5 +112,15 @@ export class SnmpRequestError extends SnmpError {
   ) {
     super(code, target, message)
     this.name = 'SnmpRequestError'
+  }
+}
+
+/** Unknown user, wrong auth/priv key, time window, unknown engine, incomplete credentials (SNMPv3). */
+export class SnmpV3Error extends SnmpError {
+  declare readonly code: SnmpV3ErrorCode
+
+  constructor(code: SnmpV3ErrorCode, target: string, message: string) {
+    super(code, target, message)
+    this.name = 'SnmpV3Error'
   }
 }

@@ -9,13 +9,16 @@ import {
   SnmpRequestError,
   SnmpTimeoutError,
 } from '#network_monitoring/snmp/errors'
+import type { V3Credentials } from '#network_monitoring/snmp/v3_transport'
 
 export interface SnmpTarget {
   host: string
   port?: number
   community?: string
-  /** '2c' (default) walks with GETBULK; '1' falls back to GETNEXT. */
-  version?: '1' | '2c'
+  /** '2c' (default) walks with GETBULK; '1' falls back to GETNEXT; '3' goes through USM (v3_transport.ts). */
+  version?: '1' | '2c' | '3'
+  /** User-based security of a version '3' target. */
+  v3?: V3Credentials
   timeoutMs?: number
   retries?: number
 }

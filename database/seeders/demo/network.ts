@@ -5,6 +5,7 @@ import Device, { type Criticality, type DeviceType } from '#network_monitoring/m
 import { sealSecret } from '#network_monitoring/services/credentials'
 import { buildCountyTopology, type DeviceKind } from '#network_monitoring/simulator/topology'
 import audit from '#core/audit/audit_service'
+import { DEMO_V3_DEVICE, DEMO_V3_USER } from '#network_monitoring/simulator/demo_v3'
 
 /** The county seat (县级节点) and the 32 towns (乡镇) of the seeds' county. */
 export const COUNTY_SITE = '县城'
@@ -130,7 +131,8 @@ export interface NetworkSeedOptions {
 /**
  * The county extranet of the simulator (SnmpSimulator, buildCountyTopology):
  * 县城 → 32 乡镇 → 310 村 as sites, and one device per simulated agent,
- * addressed host:basePort+n with community "public", each under its uplink
+ * addressed host:basePort+n with community "public" (DEMO_V3_DEVICE: SNMPv3
+ * authPriv, see simulator/demo_v3.ts), each under its uplink
  * (villages → their town router → the core switch). Creates what is
  * missing; never changes what exists.
  */
@@ -217,8 +219,8 @@ export async function seedNetwork(log: (line: string) => void, options: NetworkS
             name: spec.name,
             managementIp: host,
             snmpPort: options.basePort + index,
-            snmpVersion: 'v2c',
-            communityEncrypted: community,
+            ...(spec.name === DEMO_V3_DEVICE ? demoV3Settings() : { snmpVersion: 'v2c' as const }),
+            communityEncrypted: spec.name === DEMO_V3_DEVICE ? null : community,
             deviceType: TYPE_OF[spec.kind],
             siteId,
             parentDeviceId,
@@ -255,4 +257,17 @@ export async function seedNetwork(log: (line: string) => void, options: NetworkS
     )
     return { sitesCreated, devicesCreated: created }
   })
+}
+
+/** The demo's SNMPv3 device (the simulator serves it with this authPriv user only). */
+function demoV3Settings() {
+  return {
+    snmpVersion: 'v3' as const,
+    v3Username: DEMO_V3_USER.username,
+    v3SecurityLevel: DEMO_V3_USER.level,
+    v3AuthProtocol: DEMO_V3_USER.authProtocol!,
+    v3AuthKeyEncrypted: sealSecret(DEMO_V3_USER.authKey!),
+    v3PrivProtocol: DEMO_V3_USER.privProtocol as 'aes',
+    v3PrivKeyEncrypted: sealSecret(DEMO_V3_USER.privKey!),
+  }
 }

@@ -272,7 +272,9 @@ test.group('Polling', (group) => {
     }
   })
 
-  test('disabled and SNMPv3 devices are not polled', async ({ assert }) => {
+  test('disabled devices are not polled; a v3 device without keys fails with E_SNMP_V3_CONFIG', async ({
+    assert,
+  }) => {
     const { town } = await createSiteTree()
     const [endpoint] = simulator.endpoints.slice(4, 5)
     await createDevice(town, {
@@ -280,14 +282,21 @@ test.group('Polling', (group) => {
       snmpPort: endpoint.port,
       isEnabled: false,
     })
-    await createDevice(town, { managementIp: endpoint.host, snmpPort: 9, snmpVersion: 'v3' })
+    const v3 = await createDevice(town, {
+      managementIp: endpoint.host,
+      snmpPort: 9,
+      snmpVersion: 'v3',
+    })
     const job = new PollJob({ settings: FAST, now: clock.now })
     try {
       const report = await job.tick()
-      assert.equal(!report.skipped && report.due, 0)
+      assert.equal(!report.skipped && report.due, 1)
+      assert.equal(!report.skipped && report.failed, 1)
     } finally {
       await job.close()
     }
+    const state = await DeviceState.findOrFail(v3.id)
+    assert.equal(state.lastErrorCode, 'E_SNMP_V3_CONFIG')
   })
 
   test('node ace snmp:poll --once --device polls one device and prints it', async ({ assert }) => {
