@@ -133,6 +133,7 @@ test.group('Uploads | temp files', (group) => {
       .post('/monitoring/devices/import')
       .header('referer', '/monitoring/devices/import')
       .loginAs(netadmin)
+      .field('createSites', '1')
       .file('file', Buffer.from(CSV), { filename: 'devices.csv' })
       .withCsrfToken()
       .redirects(0)
