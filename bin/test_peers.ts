@@ -42,8 +42,10 @@ function isExecutable(file: string) {
 }
 
 /** Where the browser suite finds Chromium (tests/bootstrap.ts). */
+const APT_CHROMIUM = '/usr/bin/chromium'
+
 export function chromiumPath() {
-  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  return process.env.CHROMIUM_PATH ?? APT_CHROMIUM
 }
 
 export const PEERS: Peer[] = [
@@ -168,7 +170,8 @@ export function ensureTestPeers(argv: string[], root: string): boolean {
   const asRoot = isRoot()
   const canInstall =
     findOnPath('apt-get') !== null &&
-    !(missing.some((peer) => peer.name === 'chromium') && process.env.CHROMIUM_PATH) &&
+    // a Chromium of the user's own elsewhere is not ours to install; /usr/bin/chromium is apt's
+    !(missing.some((peer) => peer.name === 'chromium') && chromiumPath() !== APT_CHROMIUM) &&
     (asRoot || sudoWorks())
   if (canInstall) {
     const packages = [...new Set(missing.map((peer) => peer.pkg))]
