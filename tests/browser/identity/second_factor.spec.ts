@@ -6,8 +6,9 @@ import { createUser, GOOD_PASSWORD } from '#tests/helpers/identity'
 import { totpCode } from '#tests/helpers/second_factor'
 
 test.group('Identity in a real browser: TOTP and revocable sessions', (group) => {
-  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
+  // the limiter's stores first: a database store waits for the connection a global transaction holds
   group.each.setup(() => limiter.clear())
+  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
 
   test('a user enrols TOTP from the QR page and logs in with the code', async ({
     visit,

@@ -20,8 +20,9 @@ function login(client: ApiClient, username: string, password: string, ip?: strin
 
 test.group('Login', (group) => {
   realPasswordHashing(group)
-  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
+  // the limiter's stores first: a database store waits for the connection a global transaction holds
   group.each.setup(() => limiter.clear())
+  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
 
   test('the login page is in Chinese', async ({ client }) => {
     const response = await client.get('/login')

@@ -11,8 +11,9 @@ import { CookieSession } from '#tests/helpers/cookie_session'
 import { enrolSecondFactor, hasSecondFactor, totpCode } from '#tests/helpers/second_factor'
 
 test.group('Second factor (TOTP)', (group) => {
-  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
+  // the limiter's stores first: a database store waits for the connection a global transaction holds
   group.each.setup(() => limiter.clear())
+  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
 
   test('enrolment shows a QR code and the secret; the secret is encrypted at rest, recovery codes hashed', async ({
     client,
@@ -132,8 +133,9 @@ test.group('Second factor (TOTP)', (group) => {
 })
 
 test.group('三员分立: the sysadmin cannot take over the auditor', (group) => {
-  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
+  // the limiter's stores first: a database store waits for the connection a global transaction holds
   group.each.setup(() => limiter.clear())
+  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
 
   test('a password reset keeps the second factor; a reset of it needs a second sysadmin; the auditor sees it all', async ({
     client,
@@ -204,8 +206,9 @@ test.group('三员分立: the sysadmin cannot take over the auditor', (group) =>
 })
 
 test.group('Usernames', (group) => {
-  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
+  // the limiter's stores first: a database store waits for the connection a global transaction holds
   group.each.setup(() => limiter.clear())
+  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
 
   test('Admin and admin cannot both exist; login ignores case', async ({ client, assert }) => {
     const admin = await createUser({ roles: ['sysadmin'] })

@@ -21,8 +21,9 @@ async function createUser(options: { roles: Role[] }) {
 }
 
 test.group('Server-side sessions', (group) => {
-  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
+  // the limiter's stores first: a database store waits for the connection a global transaction holds
   group.each.setup(() => limiter.clear())
+  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
 
   test('a copied cookie stops working after logout', async ({ assert }) => {
     const user = await createUser({ roles: ['reviewer'] })
