@@ -15,7 +15,6 @@
  *   npm run bench:review -- --mysql    # DB_HOST/DB_PORT/DB_USER/DB_PASSWORD/DB_DATABASE: a
  *                                      # throwaway MariaDB schema (it is migrated fresh!)
  */
-import reviewSettings from '#project_review/services/review_settings'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -607,6 +606,7 @@ async function main() {
   const { default: Project } = await import('#project_review/models/project')
   const { default: proposals } = await import('#project_review/services/proposals')
   const { reviewActorOf } = await import('#project_review/services/actor')
+  const { default: reviewSettings } = await import('#project_review/services/review_settings')
   const duplicateCheck = await import('#project_review/services/duplicate_check')
   const { default: similarityPool } = await import('#project_review/services/similarity_pool')
   const baseline = await import('./baseline_similarity.js')
