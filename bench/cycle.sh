@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_ENV=development HOST=127.0.0.1 PORT="${PORT:-3999}" APP_URL="http://127.0.0.1"
-export APP_KEY="${APP_KEY:-bench-cycle-only-key-0123456789abcdef}" LOG_LEVEL="${LOG_LEVEL:-info}"
+export APP_KEY="${APP_KEY:-bench-cycle-only-key-0123456789abcdef}" AUDIT_KEY="${AUDIT_KEY:-bench-cycle-only-audit-key-0123456789}" LOG_LEVEL="${LOG_LEVEL:-info}"
 export SESSION_DRIVER=memory LIMITER_STORE=memory LOCK_STORE=memory SNMP_SIMULATOR=false SCHEDULER_ENABLED=false
 if [[ "${BENCH_DB:-sqlite}" != mysql ]]; then
   rm -f tmp/bench_cycle.sqlite3

@@ -564,6 +564,8 @@ async function main() {
     HOST: '127.0.0.1',
     APP_URL: `http://127.0.0.1:${port}`,
     APP_KEY: randomBytes(32).toString('base64url'),
+    AUDIT_KEY: randomBytes(32).toString('base64url'),
+    AUDIT_CHECKPOINT_DIR: join(dir, 'audit-checkpoints'),
     LOG_LEVEL: 'warn',
     SESSION_DRIVER: 'cookie',
     DB_CONNECTION: args.mysql ? 'mysql' : 'sqlite',
