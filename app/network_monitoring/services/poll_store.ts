@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import { emitPollWritten } from '#network_monitoring/alerts/contract'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import audit from '#core/audit/audit_service'
@@ -204,6 +205,8 @@ export class PollStore {
         await this.#writeOneByOne(batch, options, error)
       }
       written += batch.length
+      // Rules and other listeners run after the commit, never inside the write.
+      await emitPollWritten(batch)
     }
     return written
   }
