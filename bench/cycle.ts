@@ -3,8 +3,11 @@
  * rates, batched writes — against N simulated 24-port switches of which a
  * share is dead, on the configured database (SQLite by default; run under
  * bin/mariadb_test.sh for MariaDB). Prints per cycle: devices, dead share,
- * wall time, p95 event-loop lag of this (the poller's) process during the
- * cycle, rows written per second.
+ * wall time, CPU time of this (the poller's) process, p95 and max
+ * event-loop lag during the cycle and the largest lag in the cycle's last
+ * 10 % (the end-of-cycle stall the issue measured), rows written per second,
+ * and the load average (the machine is shared: wall time is noisy, CPU time
+ * much less so).
  *
  *   npm run bench:cycle                                  # SQLite, then MariaDB
  *   node ace bench:cycle --devices 2000 --dead 0.3 --cycles 3
@@ -14,7 +17,7 @@
  */
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { loadavg } from 'node:os'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import PollJob from '#network_monitoring/jobs/poll_job'
@@ -33,11 +36,50 @@ export interface CycleFigures {
   devices: number
   deadShare: number
   wallSeconds: number
+  cpuSeconds: number
+  cpuMsPerDevice: number
   p95LagMs: number
   maxLagMs: number
+  /** Largest event-loop lag in the last 10 % of the cycle (at least its last 5 s). */
+  endMaxLagMs: number
+  load: number
   rowsPerSecond: number
   ok: number
   failed: number
+}
+
+/**
+ * Event-loop lag samples with their time: a 10 ms timer records how late it
+ * fires (the delay a request arriving then would have waited).
+ */
+function lagSampler() {
+  const samples: Array<[number, number]> = []
+  let timer: NodeJS.Timeout | null = null
+  let expected = 0
+  const step = () => {
+    const now = performance.now()
+    samples.push([now, Math.max(0, now - expected)])
+    expected = now + 10
+    timer = setTimeout(step, 10)
+  }
+  return {
+    start() {
+      samples.length = 0
+      expected = performance.now() + 10
+      timer = setTimeout(step, 10)
+    },
+    stop(startedAt: number, endedAt: number) {
+      if (timer) clearTimeout(timer)
+      // the stretch after the last sample counts too (a stall just before the end)
+      const tail = performance.now()
+      samples.push([tail, Math.max(0, tail - expected)])
+      const lags = samples.map(([, lag]) => lag).sort((a, b) => a - b)
+      const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0
+      const endFrom = Math.min(endedAt - (endedAt - startedAt) * 0.1, endedAt - 5000)
+      const end = samples.filter(([time]) => time >= endFrom).map(([, lag]) => lag)
+      return { p95: at(0.95), max: lags.at(-1) ?? 0, endMax: Math.max(0, ...end) }
+    },
+  }
 }
 
 async function startResponder(sockets: number) {
@@ -103,28 +145,36 @@ export async function runCycleBench(options: CycleBenchOptions): Promise<CycleFi
       lock: { run: (work) => work() },
       journal: null,
     })
-    const lag = monitorEventLoopDelay({ resolution: 10 })
+    const lag = lagSampler()
     try {
       for (let cycle = 1; cycle <= options.cycles; cycle++) {
-        lag.reset()
-        lag.enable()
+        const load = loadavg()[0]
+        lag.start()
+        const cpuBefore = process.cpuUsage()
         const started = performance.now()
         const report = await job.tick({ force: true })
-        const wall = (performance.now() - started) / 1000
-        lag.disable()
+        const ended = performance.now()
+        const cpu = process.cpuUsage(cpuBefore)
+        const lags = lag.stop(started, ended)
+        const wall = (ended - started) / 1000
         if (report.skipped) throw new Error('tick skipped')
         const rowsWritten = report.records.reduce(
           (sum, record) =>
             sum + 2 + record.interfaces.length * (record.interfaces.some((r) => r.rates) ? 2 : 1),
           0
         )
+        const cpuSeconds = (cpu.user + cpu.system) / 1e6
         const row: CycleFigures = {
           cycle,
           devices: options.devices,
           deadShare: deadCount / options.devices,
           wallSeconds: wall,
-          p95LagMs: lag.percentile(95) / 1e6,
-          maxLagMs: lag.max / 1e6,
+          cpuSeconds,
+          cpuMsPerDevice: (cpuSeconds * 1000) / options.devices,
+          p95LagMs: lags.p95,
+          maxLagMs: lags.max,
+          endMaxLagMs: lags.endMax,
+          load,
           rowsPerSecond: rowsWritten / wall,
           ok: report.ok,
           failed: report.failed,
@@ -132,9 +182,12 @@ export async function runCycleBench(options: CycleBenchOptions): Promise<CycleFi
         figures.push(row)
         options.print(
           `cycle ${cycle}: ${row.devices} devices, ${(row.deadShare * 100).toFixed(0)} % dead` +
-            ` (ok ${row.ok}, down ${row.failed}), wall ${row.wallSeconds.toFixed(1)} s,` +
-            ` event-loop lag p95 ${row.p95LagMs.toFixed(1)} ms (max ${row.maxLagMs.toFixed(0)} ms),` +
-            ` ${Math.round(row.rowsPerSecond)} rows/s`
+            ` (ok ${row.ok}, down ${row.failed}, probed down ${report.probedDown}),` +
+            ` wall ${row.wallSeconds.toFixed(1)} s, CPU ${row.cpuSeconds.toFixed(1)} s` +
+            ` (${row.cpuMsPerDevice.toFixed(2)} ms/device),` +
+            ` event-loop lag p95 ${row.p95LagMs.toFixed(1)} ms, max ${row.maxLagMs.toFixed(0)} ms,` +
+            ` max in the cycle's end ${row.endMaxLagMs.toFixed(0)} ms,` +
+            ` ${Math.round(row.rowsPerSecond)} rows/s (${rowsWritten} rows), load ${load.toFixed(1)}`
         )
       }
     } finally {
