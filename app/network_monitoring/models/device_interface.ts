@@ -8,6 +8,9 @@ import { numberColumn } from '#network_monitoring/models/columns'
 export const IF_STATUS_UP = 1
 export const IF_STATUS_DOWN = 2
 
+/** ifIndex values from here on are rows of vanished ports (agents use 1…2³¹−1, mostly far below). */
+export const PARKED_IF_INDEX = 3_000_000_000
+
 /** The latest state of one interface of a device (one row per ifIndex). */
 export default class DeviceInterface extends BaseModel {
   static table = 'device_interfaces'
@@ -78,6 +81,10 @@ export default class DeviceInterface extends BaseModel {
   @column(numberColumn)
   declare lastSampleMs: number | null
 
+  /** When the port stopped answering at its ifIndex (renumbered away or removed); null while current. */
+  @column.dateTime()
+  declare goneAt: DateTime | null
+
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime
 
@@ -91,6 +98,14 @@ export default class DeviceInterface extends BaseModel {
 
   get isAdminUp() {
     return this.adminStatus === IF_STATUS_UP
+  }
+
+  /**
+   * A port that vanished: marked gone, or parked at an ifIndex no agent uses
+   * (PARKED_IF_INDEX in poll_store.ts) so its number is free for a new port.
+   */
+  get isGone() {
+    return Boolean(this.goneAt) || this.ifIndex >= PARKED_IF_INDEX
   }
 
   get isOperUp() {

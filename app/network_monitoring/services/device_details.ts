@@ -58,9 +58,12 @@ export class DeviceDetailsService {
       },
       now
     )
+    // Vanished ports (renumbered away or removed) are not current ports: listed apart.
+    const interfaces = device.interfaces.filter((row) => !row.isGone)
+    const vanishedInterfaces = device.interfaces.filter((row) => row.isGone)
     const selected =
       (ifIndex !== null ? device.interfaces.find((row) => row.ifIndex === ifIndex) : null) ??
-      defaultInterface(device.interfaces)
+      defaultInterface(interfaces)
 
     const [availability24h, availability30dRollup, recentPolls, day, month] = await Promise.all([
       historyQueries.deviceAvailabilityRaw(device.id, nowTs - DAY),
@@ -125,6 +128,8 @@ export class DeviceDetailsService {
     )
     return {
       status,
+      interfaces,
+      vanishedInterfaces,
       interfacesStale,
       interfacesAsOf: interfacesStale ? (device.state?.lastOkAt ?? null) : null,
       activeWindow: activeWindow ?? null,

@@ -8,6 +8,7 @@ import { v3CredentialsOf, type V3CredentialRow } from '#network_monitoring/servi
 import type { CounterSample } from '#network_monitoring/snmp/rates'
 import type { PollRecord, PollTarget } from '#network_monitoring/services/poll_records'
 import { markRollupDirty } from '#network_monitoring/services/marks'
+import { PARKED_IF_INDEX } from '#network_monitoring/models/device_interface'
 import logger from '@adonisjs/core/services/logger'
 
 /** Errors that mean "no database right now" (retry later), as opposed to "this data is refused". */
@@ -42,8 +43,6 @@ export function isUnavailable(error: unknown): boolean {
   )
 }
 
-/** ifIndex values from here on are rows of vanished ports (agents use 1…2³¹−1, mostly far below). */
-const PARKED_IF_INDEX = 3_000_000_000
 
 /** Rows per multi-row INSERT (well under SQLite's 32 766 bound parameters). */
 const INSERT_CHUNK = 400

@@ -297,6 +297,58 @@ test.group('Status board and device page', (group) => {
     assertNotIncludes(up, '接口状态未知')
   })
 
+  test('vanished interfaces are not shown as current ports but listed apart as 已消失', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['netadmin'] })
+    const { town } = await createSiteTree()
+    const router = await createDevice(town, { name: 'rtr-renumbered' })
+    await pollState(router, 'up')
+    await DeviceInterface.create({
+      deviceId: router.id,
+      ifIndex: 1,
+      name: 'GE0/0/1',
+      adminStatus: 1,
+      operStatus: 1,
+      inBps: 13_400_000,
+    })
+    // what the poller leaves after a port vanished: parked out of the agent's ifIndex range, gone_at set
+    const gone = await DeviceInterface.create({
+      deviceId: router.id,
+      ifIndex: 7,
+      name: 'GE0/0/9-old',
+      alias: '旧上联',
+      adminStatus: 1,
+      operStatus: null,
+      inBps: 133_000_000,
+      goneAt: DateTime.fromISO('2026-03-02T08:00:00', { zone: 'Asia/Shanghai' }).toUTC(),
+    })
+    await DeviceInterface.query()
+      .where('id', gone.id)
+      .update({ if_index: 3_000_000_000 + gone.id })
+    const page = await client.get(`/monitoring/devices/${router.id}`).loginAs(admin)
+    page.assertStatus(200)
+    const text = page.text()
+    const current = text.slice(text.indexOf('id="interfaces-table"'))
+    const currentTable = current.slice(0, current.indexOf('</table>'))
+    assert.include(currentTable, 'GE0/0/1')
+    assert.notInclude(currentTable, 'GE0/0/9-old')
+    assert.notInclude(currentTable, String(3_000_000_000 + gone.id))
+    page.assertTextIncludes('已消失的接口（1）')
+    const vanished = text.slice(text.indexOf('id="vanished-table"'))
+    const vanishedTable = vanished.slice(0, vanished.indexOf('</table>'))
+    assert.include(vanishedTable, 'GE0/0/9-old')
+    assert.include(vanishedTable, '旧上联')
+    assert.include(vanishedTable, '2026-03-02 08:00:00')
+    assertNotIncludes(page, '133 Mbps')
+
+    // a device with no vanished port has no such list
+    await DeviceInterface.query().where('id', gone.id).delete()
+    const clean = await client.get(`/monitoring/devices/${router.id}`).loginAs(admin)
+    assertNotIncludes(clean, '已消失的接口')
+  })
+
   test('charts: an empty one says 暂无数据, a young one says from when, points have titles; availability says what it covers', async ({
     client,
     assert,
