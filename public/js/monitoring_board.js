@@ -58,6 +58,11 @@
       const none = document.getElementById('board-no-down')
       if (none) none.hidden = data.down.length > 0
     }
+    const buffer = document.getElementById('board-buffer')
+    if (buffer) {
+      buffer.textContent = data.bufferNotice || ''
+      buffer.hidden = !data.bufferNotice
+    }
     setText('#board-updated', data.updatedText)
     lastGood = data.updatedTime || lastGood
   }

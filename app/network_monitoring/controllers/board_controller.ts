@@ -3,14 +3,42 @@ import MonitoringPolicy from '#network_monitoring/policies/monitoring_policy'
 import { loadBoard } from '#network_monitoring/services/board_service'
 import { monitoringSettings } from '#network_monitoring/services/monitoring_settings'
 import { formatDateTime } from '#start/view'
+import type { I18n } from '@adonisjs/i18n'
+import type { Board } from '#network_monitoring/services/board_service'
+
+/** The board's banner when poll results wait for the database or were lost (null: nothing to say). */
+function bufferNotice(board: Board, i18n: I18n) {
+  const lines: string[] = []
+  const held = board.pollBuffer
+  if (held && held.buffered > 0) {
+    lines.push(
+      i18n.t(
+        held.buffered >= held.max ? 'monitoring.board.buffer_full' : 'monitoring.board.buffer_held',
+        {
+          buffered: held.buffered,
+          max: held.max,
+          time: formatDateTime(held.updatedAt, 'MM-dd HH:mm:ss'),
+        }
+      )
+    )
+  }
+  if (held && held.dropped > 0) {
+    lines.push(i18n.t('monitoring.board.buffer_dropping', { dropped: held.dropped }))
+  }
+  if (board.droppedLast24h > 0) {
+    lines.push(i18n.t('monitoring.board.buffer_dropped_24h', { dropped: board.droppedLast24h }))
+  }
+  return lines.length > 0 ? lines.join(' ') : null
+}
 
 /** The status board of all sites; the page refreshes itself from board.json. */
 export default class BoardController {
-  async show({ view, bouncer }: HttpContext) {
+  async show({ view, bouncer, i18n }: HttpContext) {
     await bouncer.with(MonitoringPolicy).authorize('view')
     const board = await loadBoard()
     return view.render('pages/monitoring/board', {
       board,
+      bufferNotice: bufferNotice(board, i18n),
       refreshSeconds: monitoringSettings().boardRefreshSeconds,
     })
   }
@@ -25,6 +53,7 @@ export default class BoardController {
       generatedAt: board.generatedAt,
       updatedTime,
       updatedText: i18n.t('monitoring.board.updated_at', { time: updatedTime }),
+      bufferNotice: bufferNotice(board, i18n),
       counts: board.counts,
       groups: board.groups.map((group) => ({ key: group.key, counts: group.counts })),
       devices: board.groups.flatMap((group) =>

@@ -16,6 +16,7 @@ import {
   type MonitoringSettings,
 } from '#network_monitoring/services/monitoring_settings'
 import { PollJournal } from '#network_monitoring/services/poll_journal'
+import { publishPollBuffer } from '#network_monitoring/services/poll_buffer_status'
 
 /**
  * Cross-process guard of the poll tick: runs `work` only when no other
@@ -218,6 +219,7 @@ export default class PollJob {
           `database available again: wrote ${flushed} buffered poll result(s)`
         )
         if (this.#dropped > 0) await this.#reportDropped()
+        await this.#publishBuffer()
       } catch (error) {
         databaseUp = false
         flushed = error instanceof PollWriteError ? error.written : 0
@@ -319,6 +321,7 @@ export default class PollJob {
         'database unavailable: poll results buffered in memory and in the journal file, retried on the next tick'
       )
     }
+    await this.#publishBuffer()
     report.ok = report.records.filter((record) => record.ok).length
     report.failed = report.records.length - report.ok
     report.buffered = this.#buffer.length
@@ -360,6 +363,22 @@ export default class PollJob {
         'cannot read the poll journal: its results are skipped'
       )
     }
+  }
+
+  /** What the board shows while results are held back (nothing once they are written). */
+  async #publishBuffer() {
+    const held = this.#buffer.length > 0 || this.#dropped > 0
+    await publishPollBuffer(
+      held
+        ? {
+            buffered: this.#buffer.length,
+            dropped: this.#dropped,
+            max: this.settings.pollBufferMax,
+            updatedAt: new Date(this.#now()).toISOString(),
+          }
+        : null,
+      this.#journal?.path
+    )
   }
 
   /** Tells the audit trail (and so the board) how many results the full buffer cost. */

@@ -3,6 +3,11 @@ import db from '@adonisjs/lucid/services/db'
 import { displayStatus, type DisplayStatus } from '#network_monitoring/services/device_status'
 import { POLLABLE_VERSIONS, type SnmpVersion } from '#network_monitoring/models/device'
 import { toMs } from '#network_monitoring/services/poll_store'
+import { monitoringSettings } from '#network_monitoring/services/monitoring_settings'
+import {
+  readPollBuffer,
+  type PollBufferStatus,
+} from '#network_monitoring/services/poll_buffer_status'
 
 export interface BoardDevice {
   id: number
@@ -32,6 +37,10 @@ export interface Board {
   counts: StatusCounts & { total: number }
   groups: BoardGroup[]
   down: BoardDevice[]
+  /** Poll results the poller holds back because the database refuses them (null: none). */
+  pollBuffer: PollBufferStatus | null
+  /** Poll results lost to a full buffer in the last 24 hours (audit events). */
+  droppedLast24h: number
 }
 
 const emptyCounts = (): StatusCounts => ({
@@ -48,7 +57,7 @@ const emptyCounts = (): StatusCounts => ({
  * and its villages'. Two queries, whatever the size of the county.
  */
 export async function loadBoard(now = DateTime.utc()): Promise<Board> {
-  const [rows, windows] = await Promise.all([
+  const [rows, windows, pollBuffer, overflows] = await Promise.all([
     db
       .from('network_devices as d')
       .join('network_sites as s', 's.id', 'd.site_id')
@@ -80,6 +89,12 @@ export async function loadBoard(now = DateTime.utc()): Promise<Board> {
       .where('starts_at', '<=', now.toFormat('yyyy-MM-dd HH:mm:ss'))
       .where('ends_at', '>', now.toFormat('yyyy-MM-dd HH:mm:ss'))
       .select('device_id'),
+    readPollBuffer(monitoringSettings().pollJournalFile),
+    db
+      .from('audit_events')
+      .where('action', 'monitoring.poll_buffer_overflow')
+      .where('occurred_at', '>=', now.minus({ hours: 24 }).toISO()!)
+      .select('details'),
   ])
   const inMaintenance = new Set(windows.map((row) => Number(row.device_id)))
   const groups = new Map<string, BoardGroup & { sort: number }>()
@@ -149,5 +164,18 @@ export async function loadBoard(now = DateTime.utc()): Promise<Board> {
     counts,
     groups: ordered.map(({ sort: _sort, ...group }) => group),
     down: down.sort((a, b) => (b.since ?? '').localeCompare(a.since ?? '')),
+    pollBuffer,
+    droppedLast24h: overflows.reduce((sum, row) => sum + droppedOf(row.details), 0),
+  }
+}
+
+/** The `dropped` count of a monitoring.poll_buffer_overflow event's details. */
+function droppedOf(details: unknown) {
+  try {
+    const parsed = typeof details === 'string' ? JSON.parse(details) : details
+    const dropped = Number((parsed as { dropped?: unknown })?.dropped)
+    return Number.isFinite(dropped) && dropped > 0 ? dropped : 0
+  } catch {
+    return 0
   }
 }

@@ -43,7 +43,6 @@ export function isUnavailable(error: unknown): boolean {
   )
 }
 
-
 /** Rows per multi-row INSERT (well under SQLite's 32 766 bound parameters). */
 const INSERT_CHUNK = 400
 /** Poll records per transaction (MySQL: one round trip per multi-row statement). */
@@ -401,7 +400,7 @@ export class PollStore {
 
   async #transaction(batch: PollRecord[], options: { late?: boolean }) {
     await db.transaction(async (trx) => {
-      await this.#writeBatch(trx, batch)
+      await this.#writeBatch(trx, batch, options.late ?? false)
       if (options.late) {
         const oldest = Math.min(...batch.map((record) => record.takenAtMs))
         await markRollupDirty(trx, Math.floor(oldest / 1000))
@@ -507,7 +506,7 @@ export class PollStore {
     })
   }
 
-  async #writeBatch(trx: TransactionClientContract, batch: PollRecord[]) {
+  async #writeBatch(trx: TransactionClientContract, batch: PollRecord[], late = false) {
     const now = sqlTime(Date.now())
     await upsert(
       trx,
@@ -692,7 +691,9 @@ export class PollStore {
       await upsert(trx, 'interface_samples', sampleRows, ['interface_id', 'ts'], 'ignore')
     }
 
-    // Going down and coming back are events of the audit trail.
+    // Going down and coming back are events of the audit trail. The row's own time is
+    // its write time (the hash chain's order); `at` is when it happened, which a
+    // result written late (after a database outage) shows beside it.
     for (const record of batch) {
       const wentDown = record.status === 'down' && record.previousStatus !== 'down'
       const cameBack = record.status === 'up' && record.previousStatus === 'down'
@@ -712,6 +713,7 @@ export class PollStore {
             previous: record.previousStatus,
             errorCode: record.errorCode,
             inMaintenance: record.inMaintenance,
+            ...(late ? { writtenLate: true } : {}),
           },
         },
         trx

@@ -15,6 +15,9 @@ import { join } from 'node:path'
 import { PollJournal } from '#network_monitoring/services/poll_journal'
 import { OIDS } from '#network_monitoring/snmp/device_poller'
 import { switchMib, tableAgent } from '#tests/helpers/snmp_wire'
+import { createUser } from '#tests/helpers/identity'
+import { assertNotIncludes } from '#tests/helpers/http'
+import { formatDateTime } from '#start/view'
 import {
   createDevice,
   createSiteTree,
@@ -516,7 +519,11 @@ test.group('Polling: hostile and half-dead networks', (group) => {
     }
   })
 
-  test('a full buffer is recorded for the board once the database is back', async ({ assert }) => {
+  test('a full buffer shows on the board while it lasts, and what it cost afterwards', async ({
+    assert,
+    client,
+  }) => {
+    const admin = await createUser({ roles: ['netadmin'] })
     const { town } = await createSiteTree()
     const agent = await tableAgent(switchMib(1))
     await createDevice(town, { managementIp: '127.0.0.1', snmpPort: agent.port })
@@ -535,6 +542,13 @@ test.group('Polling: hostile and half-dead networks', (group) => {
         await job.tick({ force: true })
       }
       assert.equal(job.dropped, 2)
+      // the poller's writes are refused, the board still reads: it says so, in Chinese
+      const full = await client.get('/monitoring/board').loginAs(admin)
+      full.assertTextIncludes('轮询结果缓冲区已满：1 条待写入（上限 1 条')
+      full.assertTextIncludes('已丢弃最早的 2 条轮询结果')
+      const json = await client.get('/monitoring/board.json').loginAs(admin)
+      assert.include(json.body().bufferNotice, '已丢弃最早的 2 条')
+
       store.down = false
       clock.advance(1100)
       await job.tick({ force: true })
@@ -542,9 +556,73 @@ test.group('Polling: hostile and half-dead networks', (group) => {
         .where('action', 'monitoring.poll_buffer_overflow')
         .firstOrFail()
       assert.include(event.details, '"dropped":2')
+      // written: the live banner is gone, the loss stays visible for a day
+      const after = await client.get('/monitoring/board').loginAs(admin)
+      assertNotIncludes(after, '待写入')
+      after.assertTextIncludes('过去 24 小时内因缓冲区已满丢失了 2 条轮询结果')
+      const audit = await client.get('/audit').loginAs(await createUser({ roles: ['auditor'] }))
+      audit.assertTextIncludes('轮询结果缓冲区已满，丢弃了最早的结果')
     } finally {
       await job.close()
       await agent.close()
+    }
+  })
+
+  test('a device that went down during a database outage is recorded with the time it went down', async ({
+    assert,
+    client,
+  }) => {
+    const { town } = await createSiteTree()
+    const agent = await tableAgent(switchMib(2))
+    const device = await createDevice(town, { managementIp: '127.0.0.1', snmpPort: agent.port })
+    const store = new UnpluggableStore()
+    const job = new PollJob({ settings: FAST, store, now: clock.now, journal: tempJournal() })
+    const revived = await tableAgent(switchMib(2))
+    try {
+      await job.tick()
+      store.down = true
+      await agent.close()
+      clock.advance(60_000)
+      const outage = await job.tick({ force: true })
+      assert.isFalse(outage.skipped)
+      if (outage.skipped) return
+      const wentDownAt = outage.records[0].takenAtMs
+      assert.equal(outage.records[0].status, 'down')
+      // the database comes back twenty minutes later
+      clock.advance(20 * 60_000)
+      store.down = false
+      device.snmpPort = revived.port
+      await device.save()
+      const later = await job.tick({ force: true })
+      assert.equal(!later.skipped && later.flushed, 1)
+
+      const event = await AuditEvent.query()
+        .where('action', 'device.down')
+        .where('target_id', String(device.id))
+        .firstOrFail()
+      const details = JSON.parse(event.details)
+      assert.equal(details.at, new Date(wentDownAt).toISOString())
+      assert.isTrue(details.writtenLate)
+      const polls = await db.from('device_polls').where('device_id', device.id).orderBy('ts')
+      assert.deepEqual(
+        polls.map((poll) => Boolean(poll.ok)),
+        [true, false, true]
+      )
+      assert.equal(Number(polls[1].ts), Math.floor(wentDownAt / 1000))
+      const back = await AuditEvent.query()
+        .where('action', 'device.up')
+        .where('target_id', String(device.id))
+        .firstOrFail()
+      assert.isAbove(Date.parse(JSON.parse(back.details).at) - wentDownAt, 20 * 60_000 - 1)
+
+      // the audit trail shows when it happened beside when it was written
+      const auditor = await createUser({ roles: ['auditor'] })
+      const page = await client.get('/audit').loginAs(auditor)
+      page.assertTextIncludes(`发生时间：${formatDateTime(new Date(wentDownAt).toISOString())}`)
+      page.assertTextIncludes('数据库恢复后补写：是')
+    } finally {
+      await job.close()
+      await revived.close()
     }
   })
 
