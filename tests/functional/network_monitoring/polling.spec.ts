@@ -342,7 +342,6 @@ test.group('Polling: hostile and half-dead networks', (group) => {
         [['cpu', 'E_SNMP_ERROR_STATUS']]
       )
       assert.isNull(await AuditEvent.query().where('action', 'device.down').first())
-      const { createUser } = await import('#tests/helpers/identity')
       const admin = await createUser({ roles: ['netadmin'] })
       const page = await client.get(`/monitoring/devices/${device.id}`).loginAs(admin)
       page.assertStatus(200)
@@ -369,7 +368,6 @@ test.group('Polling: hostile and half-dead networks', (group) => {
     }
     const state = await DeviceState.findOrFail(device.id)
     assert.equal(state.status, 'down')
-    const { createUser } = await import('#tests/helpers/identity')
     const admin = await createUser({ roles: ['netadmin'] })
     const page = await client.get(`/monitoring/devices/${device.id}`).loginAs(admin)
     page.assertTextIncludes('超时无响应')
