@@ -60,9 +60,10 @@ function testClock(startMs = Date.now()) {
   }
 }
 
-/** Resolves once the wall clock enters the next whole second (≤ 1 s; not a fixed sleep). */
-function untilNextSecond() {
-  return new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5))
+/** Real time shifted by an offset the test sets: the simulator's counters and the job's polls share it. */
+const shared = {
+  offset: 0,
+  now: () => Date.now() + shared.offset,
 }
 
 interface BoardJson {
@@ -76,7 +77,7 @@ test.group('Status board and device page', (group) => {
   let simulator: SnmpSimulator
   group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
   group.setup(async () => {
-    simulator = await SnmpSimulator.start({ devices: 8, basePort: freeBasePort() })
+    simulator = await SnmpSimulator.start({ devices: 8, basePort: freeBasePort(), now: shared.now })
     return () => simulator.stop()
   })
   group.each.teardown(() => simulator.clearFaults())
@@ -178,14 +179,16 @@ test.group('Status board and device page', (group) => {
     const [firewall] = await devicesFor(simulator.endpoints.slice(1, 2), county, {
       deviceType: 'firewall',
     })
-    const job = new PollJob({ settings: FAST })
+    const job = new PollJob({ settings: FAST, now: shared.now })
     try {
-      // rates come from the second poll; the simulator's counters and the samples'
-      // whole-second keys run on the real clock, so the second poll goes in the next second
+      // rates come from the second poll: the first one "1.1 s ago" on the shared clock
+      // (samples are keyed by the whole second, and none may lie in the page's future)
+      shared.offset = -1100
       await job.tick()
-      await untilNextSecond()
+      shared.offset = 0
       await job.tick({ force: true })
     } finally {
+      shared.offset = 0
       await job.close()
     }
     const page = await client.get(`/monitoring/devices/${firewall.id}`).loginAs(admin)
