@@ -147,8 +147,35 @@ function parseRequest(buf: Buffer) {
   }
 }
 
+/**
+ * Encoded varbind lists by request (all devices are the same switch and ask
+ * the same questions), valid for the current second: the responder's CPU
+ * time stays small next to the poller's, so the bench measures the poller.
+ */
+const cache = new Map<string, Buffer>()
+let cacheSecond = -1
+
 function answer(msg: Buffer): Buffer | null {
   const request = parseRequest(msg)
+  const second = Math.floor(Date.now() / 1000)
+  if (second !== cacheSecond) {
+    cache.clear()
+    cacheSecond = second
+  }
+  const key = `${request.type}|${request.nonRepeaters}|${request.maxRepetitions}|${request.oids.map((o) => o.join('.')).join(',')}`
+  let list = cache.get(key)
+  if (!list) {
+    list = varbindList(request)
+    cache.set(key, list)
+  }
+  const pdu = tlv(
+    0xa2,
+    Buffer.concat([tlv(2, request.reqid), Buffer.from([2, 1, 0, 2, 1, 0]), list])
+  )
+  return tlv(0x30, Buffer.concat([tlv(2, request.version), tlv(4, request.community), pdu]))
+}
+
+function varbindList(request: ReturnType<typeof parseRequest>): Buffer {
   const varbinds: Buffer[] = []
   const endOfView = (parts: number[]) =>
     tlv(
@@ -193,15 +220,7 @@ function answer(msg: Buffer): Buffer | null {
       if (!any || varbinds.length > 1200) break
     }
   }
-  const pdu = tlv(
-    0xa2,
-    Buffer.concat([
-      tlv(2, request.reqid),
-      Buffer.from([2, 1, 0, 2, 1, 0]),
-      tlv(0x30, Buffer.concat(varbinds)),
-    ])
-  )
-  return tlv(0x30, Buffer.concat([tlv(2, request.version), tlv(4, request.community), pdu]))
+  return tlv(0x30, Buffer.concat(varbinds))
 }
 
 const count = Number(process.argv[2] ?? 16)
