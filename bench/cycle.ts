@@ -18,6 +18,7 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { loadavg } from 'node:os'
+import { readFileSync } from 'node:fs'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import PollJob from '#network_monitoring/jobs/poll_job'
@@ -37,6 +38,10 @@ export interface CycleFigures {
   deadShare: number
   wallSeconds: number
   cpuSeconds: number
+  /** CPU time of the MariaDB server during the cycle (null on SQLite: it is in cpuSeconds). */
+  serverCpuSeconds: number | null
+  /** CPU time of the agents' responder process during the cycle. */
+  responderCpuSeconds: number | null
   cpuMsPerDevice: number
   p95LagMs: number
   maxLagMs: number
@@ -50,6 +55,30 @@ export interface CycleFigures {
   rowsPerSecond: number
   ok: number
   failed: number
+}
+
+/** CPU seconds (user + system) another process has used so far; null when unreadable. */
+function processCpuSeconds(pid: number | null): number | null {
+  if (!pid) return null
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux)
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return null
+  }
+}
+
+/** The MariaDB server's pid (its pid file), to report the database's own CPU time. */
+async function databaseServerPid(): Promise<number | null> {
+  if (db.connection().dialect.name !== 'mysql') return null
+  try {
+    const [rows] = await db.rawQuery('SELECT @@pid_file AS pidFile')
+    return Number(readFileSync(rows[0].pidFile, 'utf8').trim()) || null
+  } catch {
+    return null
+  }
 }
 
 const threadCpuMs = () => {
@@ -125,7 +154,7 @@ async function startResponder(sockets: number) {
     lines.once('line', (line) => resolve(JSON.parse(line).ports))
     child.once('exit', (code) => reject(new Error(`responder exited with ${code}`)))
   })
-  return { ports, stop: () => child.kill('SIGTERM') }
+  return { ports, pid: child.pid ?? null, stop: () => child.kill('SIGTERM') }
 }
 
 export async function runCycleBench(options: CycleBenchOptions): Promise<CycleFigures[]> {
@@ -177,16 +206,27 @@ export async function runCycleBench(options: CycleBenchOptions): Promise<CycleFi
       lock: { run: (work) => work() },
       journal: null,
     })
+    const serverPid = await databaseServerPid()
     const lag = lagSampler()
     try {
       for (let cycle = 1; cycle <= options.cycles; cycle++) {
         const load = loadavg()[0]
         lag.start()
+        const serverBefore = processCpuSeconds(serverPid)
+        const responderBefore = processCpuSeconds(responder.pid)
         const cpuBefore = process.cpuUsage()
         const started = performance.now()
         const report = await job.tick({ force: true })
         const ended = performance.now()
         const cpu = process.cpuUsage(cpuBefore)
+        const serverAfter = processCpuSeconds(serverPid)
+        const responderAfter = processCpuSeconds(responder.pid)
+        const serverCpu =
+          serverBefore === null || serverAfter === null ? null : serverAfter - serverBefore
+        const responderCpu =
+          responderBefore === null || responderAfter === null
+            ? null
+            : responderAfter - responderBefore
         const lags = lag.stop(started, ended)
         const wall = (ended - started) / 1000
         if (report.skipped) throw new Error('tick skipped')
@@ -202,6 +242,8 @@ export async function runCycleBench(options: CycleBenchOptions): Promise<CycleFi
           deadShare: deadCount / options.devices,
           wallSeconds: wall,
           cpuSeconds,
+          serverCpuSeconds: serverCpu,
+          responderCpuSeconds: responderCpu,
           cpuMsPerDevice: (cpuSeconds * 1000) / options.devices,
           p95LagMs: lags.p95,
           maxLagMs: lags.max,
@@ -219,7 +261,10 @@ export async function runCycleBench(options: CycleBenchOptions): Promise<CycleFi
           `cycle ${cycle}: ${row.devices} devices, ${(row.deadShare * 100).toFixed(0)} % dead` +
             ` (ok ${row.ok}, down ${row.failed}, probed down ${report.probedDown}),` +
             ` wall ${row.wallSeconds.toFixed(1)} s, CPU ${row.cpuSeconds.toFixed(1)} s` +
-            ` (${row.cpuMsPerDevice.toFixed(2)} ms/device),` +
+            ` (${row.cpuMsPerDevice.toFixed(2)} ms/device)` +
+            (serverCpu === null ? '' : `, database server CPU ${serverCpu.toFixed(1)} s`) +
+            (responderCpu === null ? '' : `, agents' CPU ${responderCpu.toFixed(1)} s`) +
+            ',' +
             ` event-loop lag p95 ${row.p95LagMs.toFixed(1)} ms, max ${row.maxLagMs.toFixed(0)} ms,` +
             ` max in the cycle's end ${row.endMaxLagMs.toFixed(0)} ms` +
             ` (own work: p95 ${row.ownP95LagMs.toFixed(1)} ms, max ${row.ownMaxLagMs.toFixed(0)} ms,` +

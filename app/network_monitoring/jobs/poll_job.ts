@@ -133,6 +133,7 @@ export default class PollJob {
   #lastPolled = new Map<number, number>()
   #status = new Map<number, { status: DeviceStatus; failures: number }>()
   #samples = new Map<number, CounterSample>()
+  #samplesRestored = new Set<number>()
 
   constructor(options: PollJobOptions = {}) {
     this.settings = { ...monitoringSettings(), ...options.settings }
@@ -427,12 +428,17 @@ export default class PollJob {
 
   /** After a restart the previous counters come from the database. */
   async #restoreSamples(targets: PollTarget[]) {
-    const missing = targets.map((target) => target.deviceId).filter((id) => !this.#samples.has(id))
+    // once per device and process: a device with nothing stored (dead since) is not asked again
+    const missing = targets
+      .map((target) => target.deviceId)
+      .filter((id) => !this.#samples.has(id) && !this.#samplesRestored.has(id))
     if (missing.length === 0) return
+    for (const id of missing) this.#samplesRestored.add(id)
     try {
       const stored = await this.#store.loadSamples(missing)
       for (const [id, sample] of stored) this.#samples.set(id, sample)
     } catch (error) {
+      for (const id of missing) this.#samplesRestored.delete(id)
       this.#logger.warn(
         { job: 'snmp:poll', err: rootCause(error) },
         'cannot load previous counters'

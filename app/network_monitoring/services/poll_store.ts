@@ -43,6 +43,9 @@ export function isUnavailable(error: unknown): boolean {
   )
 }
 
+/** Devices per page when loading the targets of a tick. */
+const TARGET_PAGE = 1000
+
 /** Rows per multi-row INSERT (well under SQLite's 32 766 bound parameters). */
 const INSERT_CHUNK = 400
 /** Poll records per transaction (MySQL: one round trip per multi-row statement). */
@@ -223,7 +226,23 @@ function truncate(text: string | null | undefined, max: number) {
 export class PollStore {
   /** Enabled v1/v2c devices with their state and current maintenance windows. */
   async loadTargets(nowMs = Date.now()): Promise<PollTarget[]> {
-    const rows = await db
+    // In pages by id, so 10,000 devices are not one synchronous SQLite read of the event loop.
+    const rows: any[] = []
+    for (;;) {
+      const page = await this.#targetPage(rows.length > 0 ? Number(rows.at(-1).id) : 0)
+      rows.push(...page)
+      if (page.length < TARGET_PAGE) break
+      await nextTurn()
+    }
+    const windows = await db
+      .from('maintenance_windows')
+      .where('ends_at', '>', sqlTime(nowMs))
+      .select('device_id', 'starts_at', 'ends_at')
+    return this.#targetsOf(rows, windows)
+  }
+
+  #targetPage(afterId: number) {
+    return db
       .from('network_devices as d')
       .leftJoin('device_states as s', 's.device_id', 'd.id')
       .where('d.is_enabled', true)
@@ -247,11 +266,12 @@ export class PollStore {
         's.consecutive_failures',
         's.interface_count'
       )
+      .where('d.id', '>', afterId)
       .orderBy('d.id')
-    const windows = await db
-      .from('maintenance_windows')
-      .where('ends_at', '>', sqlTime(nowMs))
-      .select('device_id', 'starts_at', 'ends_at')
+      .limit(TARGET_PAGE)
+  }
+
+  #targetsOf(rows: any[], windows: any[]): PollTarget[] {
     const maintenance = new Map<number, Array<[number, number]>>()
     for (const window of windows) {
       const list = maintenance.get(Number(window.device_id)) ?? []
