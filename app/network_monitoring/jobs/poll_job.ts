@@ -275,31 +275,50 @@ export default class PollJob {
     const scheduler = await this.#ensureScheduler()
 
     // Results are written in batches while the cycle runs: no stall at its end.
+    // SQLite writes one batch at a time (one writer, on this thread); MySQL keeps a
+    // few transactions in flight so round trips overlap (batches hold distinct devices).
     let batch: PollRecord[] = []
-    let writing: Promise<void> = Promise.resolve()
     let canWrite = databaseUp && this.#buffer.length === 0
+    const parallel = this.#store.writeConcurrency()
+    let running = 0
+    const waiting: Array<() => void> = []
+    const pending = new Set<Promise<void>>()
+    const writeRecords = async (records: PollRecord[]) => {
+      if (!canWrite) {
+        await this.#hold(records)
+        return
+      }
+      try {
+        report.written += await this.#store.write(records)
+      } catch (error) {
+        const written = error instanceof PollWriteError ? error.written : 0
+        report.written += written
+        canWrite = false
+        await this.#hold(records.slice(written))
+        this.#logger.warn(
+          { job: 'snmp:poll', buffered: this.#buffer.length, err: rootCause(error) },
+          'database unavailable: poll results buffered in memory and in the journal file, retried on the next tick'
+        )
+      }
+    }
     const flush = () => {
       if (batch.length === 0) return
       const records = batch
       batch = []
-      writing = writing.then(async () => {
-        if (!canWrite) {
-          await this.#hold(records)
-          return
-        }
+      const task = (async () => {
+        // a slot is handed over by the task that frees it, in arrival order
+        if (running >= parallel) await new Promise<void>((resolve) => waiting.push(resolve))
+        else running++
         try {
-          report.written += await this.#store.write(records)
-        } catch (error) {
-          const written = error instanceof PollWriteError ? error.written : 0
-          report.written += written
-          canWrite = false
-          await this.#hold(records.slice(written))
-          this.#logger.warn(
-            { job: 'snmp:poll', buffered: this.#buffer.length, err: rootCause(error) },
-            'database unavailable: poll results buffered in memory and in the journal file, retried on the next tick'
-          )
+          await writeRecords(records)
+        } finally {
+          const next = waiting.shift()
+          if (next) next()
+          else running--
         }
-      })
+      })()
+      pending.add(task)
+      void task.finally(() => pending.delete(task))
     }
     const cycle = await scheduler.runCycle(due, (outcome) => {
       if (this.#closing || isShutdown(outcome)) {
@@ -315,7 +334,7 @@ export default class PollJob {
     })
     if (cycle.skipped) return { skipped: true }
     flush()
-    await writing
+    await Promise.all([...pending])
     if (!databaseUp && report.records.length > 0) {
       this.#logger.warn(
         { job: 'snmp:poll', buffered: this.#buffer.length },

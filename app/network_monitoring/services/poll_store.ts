@@ -43,6 +43,9 @@ export function isUnavailable(error: unknown): boolean {
   )
 }
 
+/** Poll-write transactions in flight on MySQL/MariaDB (of the pool's 10 connections). */
+const MYSQL_WRITE_CONCURRENCY = 3
+
 /** Devices per page when loading the targets of a tick. */
 const TARGET_PAGE = 1000
 
@@ -224,6 +227,11 @@ function truncate(text: string | null | undefined, max: number) {
  * device goes down or comes back. Each chunk of records is one transaction.
  */
 export class PollStore {
+  /** Batches the poll job may write at once: SQLite has one writer; MySQL overlaps round trips. */
+  writeConcurrency() {
+    return isBetterSqlite(db.connection()) ? 1 : MYSQL_WRITE_CONCURRENCY
+  }
+
   /** Enabled v1/v2c devices with their state and current maintenance windows. */
   async loadTargets(nowMs = Date.now()): Promise<PollTarget[]> {
     // In pages by id, so 10,000 devices are not one synchronous SQLite read of the event loop.
@@ -677,7 +685,7 @@ export class PollStore {
       interfaceRows,
       ['device_id', 'if_index'],
       interfaceColumns.filter((column) => column !== 'device_id' && column !== 'if_index'),
-      150
+      600
     )
 
     // Raw samples of every answered poll (late ones too) that has rates.
@@ -708,7 +716,7 @@ export class PollStore {
             oper_up: row.operStatus === 1,
           }))
       )
-      await upsert(trx, 'interface_samples', sampleRows, ['interface_id', 'ts'], 'ignore')
+      await upsert(trx, 'interface_samples', sampleRows, ['interface_id', 'ts'], 'ignore', 1200)
     }
 
     // Going down and coming back are events of the audit trail. The row's own time is
