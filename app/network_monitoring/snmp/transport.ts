@@ -76,10 +76,17 @@ interface Pending {
   attempts: number
   timeoutMs: number
   timer: NodeJS.Timeout | undefined
+  /** When the current attempt's timer should fire (performance.now()). */
+  dueAt: number
+  /** The current attempt already got its grace for a stalled event loop. */
+  graced: boolean
   signal: AbortSignal | undefined
   resolve: (response: SnmpResponse) => void
   reject: (error: SnmpError) => void
 }
+
+/** A timer this late means the event loop was stalled: replies may be waiting unread. */
+const STALL_GRACE_MS = 50
 
 const ROUTE_TTL_MS = 10 * 60_000
 const ROUTE_CACHE_MAX = 200_000
@@ -316,6 +323,8 @@ export class SnmpTransport {
         attempts: (target.retries ?? this.retries) + 1,
         timeoutMs: target.timeoutMs ?? this.timeoutMs,
         timer: undefined,
+        dueAt: 0,
+        graced: false,
         signal,
         resolve,
         reject,
@@ -345,7 +354,9 @@ export class SnmpTransport {
 
   #transmit(reqid: number, pending: Pending) {
     pending.attempt++
-    pending.timer = setTimeout(() => this.#onAttemptTimeout(reqid), pending.timeoutMs)
+    pending.graced = false
+    pending.dueAt = performance.now() + pending.timeoutMs
+    pending.timer = setTimeout(() => this.#onTimer(reqid, pending), pending.timeoutMs)
     pending.socket.send(
       pending.packet,
       pending.port,
@@ -358,6 +369,26 @@ export class SnmpTransport {
         )
       }
     )
+  }
+
+  /**
+   * An attempt's timer fired. Timers run before I/O in each turn of the event
+   * loop, so after a stall (the process descheduled on a busy machine, a long
+   * GC) the replies may be waiting unread in the socket while their timers
+   * expire: a timer that fired late gets a short grace in which the loop
+   * reads them, and the decision itself waits until this turn's I/O is read
+   * (setImmediate runs after the poll phase). Never earlier than the timeout.
+   */
+  #onTimer(reqid: number, pending: Pending) {
+    if (this.#pending.get(reqid) !== pending) return
+    const late = performance.now() - pending.dueAt
+    if (late > STALL_GRACE_MS && !pending.graced) {
+      pending.graced = true
+      pending.timer = setTimeout(() => this.#onTimer(reqid, pending), STALL_GRACE_MS)
+      return
+    }
+    pending.timer = undefined
+    setImmediate(() => this.#onAttemptTimeout(reqid))
   }
 
   #onAttemptTimeout(reqid: number) {

@@ -57,6 +57,32 @@ test.group('snmp client failure handling', (group) => {
     assert.isBelow(elapsed, 1000)
   })
 
+  test('a reply that arrived while the event loop was stalled is not a timeout', async ({
+    assert,
+  }) => {
+    // what a busy shared machine or a long GC does: the reply is in the socket, unread,
+    // when the request's timer comes due — the device answered and must not look dead
+    const agent = await rawAgent((request) => goodReply(request))
+    const own = await SnmpClient.open({ timeoutMs: 200, retries: 0 })
+    try {
+      const answered = own.get({ host: '127.0.0.1', port: agent.port }, ['1.3.6.1.2.1.1.3.0'])
+      // the agent (in this process) has the request and has sent its reply...
+      while (agent.requests() === 0) await new Promise((resolve) => setImmediate(resolve))
+      // ...which waits in the poller's socket while this thread is busy for three timeouts
+      const until = performance.now() + 600
+      let spins = 0
+      while (performance.now() < until) spins++
+      assert.isAbove(spins, 0)
+      const [upTime] = await answered
+      assert.equal(upTime.value, 4200)
+      assert.equal(own.stats.timeouts, 0)
+      assert.equal(agent.requests(), 1, 'not sent again either')
+    } finally {
+      own.close()
+      await agent.close()
+    }
+  })
+
   test('the crash datagram does not kill the process; polls go on', async ({ assert }) => {
     const agent = await tableAgent(switchMib(4), { delayMs: 30 })
     const rejections: unknown[] = []
