@@ -375,8 +375,8 @@ export class SnmpTransport {
    * An attempt's timer fired. Timers run before I/O in each turn of the event
    * loop, so after a stall (the process descheduled on a busy machine, a long
    * GC) the replies may be waiting unread in the socket while their timers
-   * expire: a timer that fired late gets a short grace in which the loop
-   * reads them, and the decision itself waits until this turn's I/O is read
+   * expire: a timer that fired late gets a grace as long as it was late (at
+   * most one timeout) in which the loop reads them, and the decision itself waits until this turn's I/O is read
    * (setImmediate runs after the poll phase). Never earlier than the timeout.
    */
   #onTimer(reqid: number, pending: Pending) {
@@ -384,7 +384,9 @@ export class SnmpTransport {
     const late = performance.now() - pending.dueAt
     if (late > STALL_GRACE_MS && !pending.graced) {
       pending.graced = true
-      pending.timer = setTimeout(() => this.#onTimer(reqid, pending), STALL_GRACE_MS)
+      // as long as the stall was (reading a backlog of replies takes a while), at most one timeout
+      const grace = Math.min(late, pending.timeoutMs)
+      pending.timer = setTimeout(() => this.#onTimer(reqid, pending), grace)
       return
     }
     pending.timer = undefined
