@@ -257,9 +257,18 @@ export async function runCycleBench(options: CycleBenchOptions): Promise<CycleFi
           failed: report.failed,
         }
         figures.push(row)
+        // live devices recorded down (a false outage): how many, and why
+        const liveDown = new Map<string, number>()
+        for (const record of report.records) {
+          if (record.ok || Number(record.deviceName.slice(6)) > liveCount) continue
+          const code = record.errorCode ?? 'E_POLL_FAILED'
+          liveDown.set(code, (liveDown.get(code) ?? 0) + 1)
+        }
+        const liveDownText = [...liveDown].map(([code, n]) => `${code} × ${n}`).join(', ')
         options.print(
           `cycle ${cycle}: ${row.devices} devices, ${(row.deadShare * 100).toFixed(0)} % dead` +
-            ` (ok ${row.ok}, down ${row.failed}, probed down ${report.probedDown}),` +
+            ` (ok ${row.ok}, down ${row.failed}, probed down ${report.probedDown},` +
+            ` live ones down: ${liveDownText || 'none'}),` +
             ` wall ${row.wallSeconds.toFixed(1)} s, CPU ${row.cpuSeconds.toFixed(1)} s` +
             ` (${row.cpuMsPerDevice.toFixed(2)} ms/device)` +
             (serverCpu === null ? '' : `, database server CPU ${serverCpu.toFixed(1)} s`) +
