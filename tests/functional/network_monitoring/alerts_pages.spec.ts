@@ -93,7 +93,8 @@ test.group('告警中心 pages', (group) => {
         .withCsrfToken()
         .redirects(0)
 
-    ;(await post('acknowledge')).assertHeader('location', `/monitoring/alerts/${trojan.id}`)
+    const acked = await post('acknowledge')
+    acked.assertHeader('location', `/monitoring/alerts/${trojan.id}`)
     await trojan.refresh()
     assert.equal(trojan.state, 'acknowledged')
     assert.equal(trojan.assigneeId, admin.id, 'who acknowledges takes it')
@@ -192,7 +193,8 @@ test.group('告警中心 pages', (group) => {
     const detail = await client.get(`/monitoring/alerts/${fault.id}`).loginAs(auditor)
     detail.assertStatus(200)
     assertNotIncludes(detail, `/monitoring/alerts/${fault.id}/acknowledge`)
-    ;(await client.get('/monitoring/alerts/dashboard').loginAs(auditor)).assertStatus(200)
+    const dashboard = await client.get('/monitoring/alerts/dashboard').loginAs(auditor)
+    dashboard.assertStatus(200)
 
     for (const action of ['acknowledge', 'resolve', 'close', 'assign', 'reclassify', 'handling']) {
       const refused = await client
