@@ -18,7 +18,7 @@ const ITEMS: NavItem[] = [
   { label: 'alerts.nav.center', href: '/monitoring/alerts', roles: ['netadmin', 'auditor'] },
   {
     label: 'alerts.nav.dashboard',
-    href: '/monitoring/alerts/dashboard',
+    href: '/monitoring/alert-overview',
     roles: ['netadmin', 'auditor'],
   },
   { label: 'monitoring.nav.devices', href: '/monitoring/devices', roles: ['netadmin'] },

@@ -63,7 +63,8 @@ router
 
     // 告警中心. No delete route, on purpose: alerts are evidence.
     router.get('alerts', [AlertsController, 'index']).as('alerts.index')
-    router.get('alerts/dashboard', [AlertsController, 'dashboard']).as('alerts.dashboard')
+    router.get('alert-overview', [AlertsController, 'dashboard']).as('alerts.dashboard')
+    router.get('alerts/live.json', [AlertsController, 'live']).as('alerts.live')
     router.get('alerts/:id', [AlertsController, 'show']).as('alerts.show').where('id', id)
     for (const action of [
       'acknowledge',

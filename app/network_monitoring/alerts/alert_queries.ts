@@ -382,3 +382,72 @@ export async function newestLiveAlerts(limit = 8) {
     .orderBy('id', 'desc')
     .limit(limit)
 }
+
+export interface BoardAlerts {
+  /** Board group key ('county' or a town's site id) → live alerts there. */
+  groups: Record<string, SiteAlerts>
+  /** Device id → the worst grade of its live alerts. */
+  devices: Record<string, GradeLevel>
+  latest: Alert[]
+  /** The newest live alert's id (the page sounds when a newer one appears). */
+  newestId: number
+  total: number
+}
+
+/** Live alerts as the status board groups them (county, each town with its villages). */
+export async function boardAlerts(limit = 8): Promise<BoardAlerts> {
+  const [bySite, latest, deviceRows] = await Promise.all([
+    liveAlertsBySite(),
+    newestLiveAlerts(limit),
+    db
+      .from('alerts')
+      .whereNotNull('open_key')
+      .whereIn('state', ['open', 'acknowledged'])
+      .whereNotNull('device_id')
+      .groupBy('device_id')
+      .select('device_id')
+      .min('grade as worst'),
+  ])
+  const siteIds = [...bySite.keys()]
+  const sites = new Map<number, { level: string; parentId: number | null }>()
+  for (let i = 0; i < siteIds.length; i += 500) {
+    const rows = await db
+      .from('network_sites')
+      .whereIn('id', siteIds.slice(i, i + 500))
+      .select('id', 'level', 'parent_id')
+    for (const row of rows) {
+      sites.set(Number(row.id), {
+        level: row.level,
+        parentId: row.parent_id === null ? null : Number(row.parent_id),
+      })
+    }
+  }
+  const groups: Record<string, SiteAlerts> = {}
+  let total = 0
+  for (const [siteId, alerts] of bySite) {
+    const site = sites.get(siteId)
+    const key =
+      site?.level === 'town'
+        ? String(siteId)
+        : site?.level === 'village' && site.parentId !== null
+          ? String(site.parentId)
+          : 'county'
+    const group = groups[key]
+    groups[key] = group
+      ? {
+          count: group.count + alerts.count,
+          worst: Math.min(group.worst, alerts.worst) as GradeLevel,
+        }
+      : { ...alerts }
+    total += alerts.count
+  }
+  const devices: Record<string, GradeLevel> = {}
+  for (const row of deviceRows) devices[String(row.device_id)] = Number(row.worst) as GradeLevel
+  const newest = await db
+    .from('alerts')
+    .whereNotNull('open_key')
+    .whereIn('state', ['open', 'acknowledged'])
+    .max('id as id')
+    .first()
+  return { groups, devices, latest, newestId: Number(newest?.id ?? 0), total }
+}

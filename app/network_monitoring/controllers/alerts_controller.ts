@@ -14,6 +14,7 @@ import {
   alertListQuery,
   alertNames,
   alertSummary,
+  boardAlerts,
   cappedCount,
   COUNT_CAP,
 } from '#network_monitoring/alerts/alert_queries'
@@ -23,6 +24,7 @@ import { loadSiteTree } from '#network_monitoring/services/site_tree'
 import { PAGE_SIZE } from '#core/http_helpers'
 import { validateFilters } from '#core/list_filters'
 import audit, { actorFrom } from '#core/audit/audit_service'
+import { formatDateTime } from '#start/view'
 
 /** 告警中心: the alert list, an alert's detail page, and the alert dashboard. */
 export default class AlertsController {
@@ -118,6 +120,29 @@ export default class AlertsController {
       categories: CATEGORIES,
       grades: GRADES,
     })
+  }
+
+  /** Live alerts for the status board (badges per town, newest list, new-alert sound). */
+  async live({ bouncer, i18n, response }: HttpContext) {
+    await bouncer.with(MonitoringPolicy).authorize('viewAlerts')
+    const live = await boardAlerts()
+    const names = await alertNames(live.latest)
+    response.header('cache-control', 'no-store')
+    return {
+      total: live.total,
+      newestId: live.newestId,
+      groups: live.groups,
+      devices: live.devices,
+      latest: live.latest.map((alert) => ({
+        id: alert.id,
+        grade: alert.grade,
+        gradeLabel: i18n.t(`alerts.grades_short.${alert.grade}`),
+        state: i18n.t(`alerts.states.${alert.state}`),
+        summary: alertSummary(i18n, alert),
+        site: alert.siteId ? (names.sites.get(alert.siteId) ?? '') : '',
+        at: formatDateTime(alert.lastSeenAt, 'MM-dd HH:mm:ss'),
+      })),
+    }
   }
 
   async dashboard({ view, bouncer, i18n }: HttpContext) {

@@ -193,7 +193,7 @@ test.group('告警中心 pages', (group) => {
     const detail = await client.get(`/monitoring/alerts/${fault.id}`).loginAs(auditor)
     detail.assertStatus(200)
     assertNotIncludes(detail, `/monitoring/alerts/${fault.id}/acknowledge`)
-    const dashboard = await client.get('/monitoring/alerts/dashboard').loginAs(auditor)
+    const dashboard = await client.get('/monitoring/alert-overview').loginAs(auditor)
     dashboard.assertStatus(200)
 
     for (const action of ['acknowledge', 'resolve', 'close', 'assign', 'reclassify', 'handling']) {
@@ -224,7 +224,7 @@ test.group('告警中心 pages', (group) => {
   }) => {
     const admin = await createUser({ roles: ['netadmin'] })
     await fixture()
-    const page = await client.get('/monitoring/alerts/dashboard').loginAs(admin)
+    const page = await client.get('/monitoring/alert-overview').loginAs(admin)
     page.assertStatus(200)
     page.assertTextIncludes('告警态势')
     page.assertTextIncludes('id="category-chart"')
