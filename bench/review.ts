@@ -12,11 +12,12 @@
  *
  *   npm run bench:review                                  # 50,000 projects, SQLite
  *   npm run bench:review -- --projects 10000 --seconds 10 --baseline-corpus 5000
+ *   npm run bench:review -- --skip-baseline --profile /tmp/workbench.cpuprofile
  *   npm run bench:review -- --mysql    # DB_HOST/DB_PORT/DB_USER/DB_PASSWORD/DB_DATABASE: a
  *                                      # throwaway MariaDB schema (it is migrated fresh!)
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -35,6 +36,8 @@ interface Args {
   skipBaseline: boolean
   mysql: boolean
   keep: boolean
+  /** Writes a V8 CPU profile of the workbench load phase to this file (.cpuprofile). */
+  profile: string | null
 }
 
 function parseArgs(argv: string[]): Args {
@@ -48,6 +51,7 @@ function parseArgs(argv: string[]): Args {
     skipBaseline: false,
     mysql: false,
     keep: false,
+    profile: null,
   }
   for (let i = 0; i < argv.length; i++) {
     const value = Number(argv[i + 1])
@@ -84,6 +88,10 @@ function parseArgs(argv: string[]): Args {
         break
       case '--keep':
         args.keep = true
+        break
+      case '--profile':
+        args.profile = argv[i + 1]
+        i++
         break
       default:
         throw new Error(`unknown argument ${argv[i]}`)
@@ -138,6 +146,24 @@ function stallMonitor() {
       clearInterval(ticker!)
       histogram.disable()
       return Math.max(histogram.max / 1e6, longest)
+    },
+  }
+}
+
+/** A V8 CPU profile of this process (node:inspector), for `--profile FILE`. */
+async function startProfiler() {
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', { interval: 500 })
+  await session.post('Profiler.start')
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop')
+      writeFileSync(file, JSON.stringify(profile))
+      session.disconnect()
+      console.log(`CPU profile of the workbench load written to ${file}`)
     },
   }
 }
@@ -898,6 +924,7 @@ async function main() {
   const latencies: number[] = []
   let errors = 0
   let issued = 0
+  const profiler = args.profile ? await startProfiler() : null
   const delay = stallMonitor()
   delay.enable()
   const cpuBefore = process.cpuUsage()
@@ -918,6 +945,7 @@ async function main() {
   const loadSeconds = (performance.now() - loadStarted) / 1000
   const loadLoopMax = await delay.disable()
   const cpu = process.cpuUsage(cpuBefore)
+  if (profiler) await profiler.stop(args.profile!)
   const cpuPerRequest = (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length)
 
   // ---- report --------------------------------------------------------------------------------
