@@ -948,6 +948,31 @@ async function main() {
   if (profiler) await profiler.stop(args.profile!)
   const cpuPerRequest = (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length)
 
+  // ---- search and export, one at a time: time and the longest event-loop stall -------------------
+  const single: { label: string; ms: number; stall: number; bytes: number }[] = []
+  for (const [label, url] of [
+    ['search, common word (?q=视频)', `/review/projects?q=${encodeURIComponent('视频')}`],
+    ['search, no match (?q=无此项目)', `/review/projects?q=${encodeURIComponent('无此项目')}`],
+    [
+      'search, page 40 (?q=建设&page=40)',
+      `/review/projects?q=${encodeURIComponent('建设')}&page=40`,
+    ],
+    ['CSV export, every project', '/review/projects?format=csv'],
+  ] as const) {
+    const stall = stallMonitor()
+    stall.enable()
+    const t0 = performance.now()
+    const response = await fetch(base + url, { headers: { cookie: cookieHeader() } })
+    const body = await response.arrayBuffer()
+    if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status}`)
+    single.push({
+      label,
+      ms: performance.now() - t0,
+      stall: await stall.disable(),
+      bytes: body.byteLength,
+    })
+  }
+
   // ---- report --------------------------------------------------------------------------------
   const rows: [string, string, string][] = [
     ['', 'term index + worker (now)', 'bigrams over the corpus (before)'],
@@ -983,6 +1008,13 @@ async function main() {
     `  CPU per request ${ms(cpuPerRequest)} (server and load loop together); ` +
       `load average at start ${loadAverage.map((value) => value.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs`
   )
+
+  for (const { label, ms: took, stall, bytes } of single) {
+    console.log(
+      `  ${label.padEnd(34)} ${ms(took).padStart(10)}  max event-loop delay ${ms(stall)}` +
+        (bytes > 1_000_000 ? `  (${(bytes / 1_000_000).toFixed(1)} MB)` : '')
+    )
+  }
 
   await similarityPool.close()
   await ignitor.terminate()

@@ -20,7 +20,11 @@ const MAX_ENTRIES = 500
 
 const WRITE =
   /^\s*(?:insert\s+(?:ignore\s+)?into|replace\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+[`"]?projects[`"]?(?:\s|\(|$)/i
-const TRANSACTION_END = /^\s*(?:commit|rollback|release)\b/i
+const BEGIN = /^\s*(?:begin|start\s+transaction)\b/i
+const SAVEPOINT = /^\s*savepoint\b/i
+const RELEASE = /^\s*release\b/i
+const ROLLBACK_TO = /^\s*rollback\s+to\b/i
+const END = /^\s*(?:commit|rollback)\b/i
 
 interface Entry {
   version: number
@@ -42,8 +46,12 @@ let version = 0
 let changedAt = Number.NEGATIVE_INFINITY
 const entries = new Map<string, Entry>()
 const watched = new WeakSet<object>()
-/** Connections (knex uids) inside a transaction that wrote projects. */
-const dirty = new Set<string>()
+/**
+ * Per connection (knex uid), its open transaction and savepoints, innermost last: whether each
+ * wrote projects. What a transaction wrote changes what others read when it commits; what a
+ * savepoint wrote is undone when it is rolled back to.
+ */
+const transactions = new Map<string, boolean[]>()
 
 function changed() {
   version++
@@ -51,14 +59,28 @@ function changed() {
 }
 
 function onQuery(query: QueryEvent) {
-  const sql = query.sql
+  const { sql, __knexUid: uid } = query
   if (!sql) return
+  const open = uid ? transactions.get(uid) : undefined
   if (WRITE.test(sql)) {
     changed()
-    if (query.__knexUid) dirty.add(query.__knexUid)
-  } else if (query.__knexUid && dirty.has(query.__knexUid) && TRANSACTION_END.test(sql)) {
-    changed()
-    if (!/^\s*(?:release|rollback\s+to)\b/i.test(sql)) dirty.delete(query.__knexUid)
+    if (open?.length) open[open.length - 1] = true
+  } else if (!uid) {
+    return
+  } else if (BEGIN.test(sql)) {
+    transactions.set(uid, [false])
+  } else if (SAVEPOINT.test(sql)) {
+    // a transaction begun before we listened may have written projects already
+    if (open) open.push(false)
+    else transactions.set(uid, [true, false])
+  } else if (RELEASE.test(sql)) {
+    const wrote = open?.pop()
+    if (wrote && open?.length) open[open.length - 1] = true
+  } else if (ROLLBACK_TO.test(sql)) {
+    if (open?.pop()) changed()
+  } else if (END.test(sql)) {
+    if (!open || open.some(Boolean)) changed()
+    transactions.delete(uid)
   }
 }
 
