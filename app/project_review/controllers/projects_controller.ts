@@ -11,12 +11,12 @@ import {
   pageOfProjects,
   projectListBatches,
   scopeOf,
+  shanghaiTime,
 } from '#project_review/services/project_queries'
 import { reviewStats } from '#project_review/services/review_stats'
 import projectPage from '#project_review/services/project_page'
 import { projectListValidator } from '#project_review/validators/proposal_validators'
 import { reviewMessages } from '#project_review/validators/messages_provider'
-import { formatDateTime } from '#start/view'
 
 /** Each key's label, translated once per request rather than once per row. */
 function labels(i18n: HttpContext['i18n'], prefix: string, keys: readonly string[]) {
@@ -81,7 +81,7 @@ export default class ProjectsController {
             figures?.cutRateBp === null || !figures ? '' : `${formatRateBp(figures.cutRateBp)}%`,
             project.finalScore ?? '',
             project.similarityFlagged ? yes : no,
-            formatDateTime(project.submittedAt),
+            shanghaiTime(project.submittedAt),
           ]
         })
       )

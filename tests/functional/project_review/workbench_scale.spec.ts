@@ -9,7 +9,8 @@ import {
   setProjectsCacheClock,
   TTL_MS,
 } from '#project_review/services/projects_cache'
-import { MAX_LIST_PAGE } from '#project_review/services/project_queries'
+import { MAX_LIST_PAGE, shanghaiTime } from '#project_review/services/project_queries'
+import { formatDateTime } from '#start/view'
 import { assertNotIncludes } from '#tests/helpers/http'
 import { reviewCast, reviewedProject } from '#tests/helpers/review'
 
@@ -121,7 +122,7 @@ test.group('Reviewer workbench at scale', (group) => {
     assertNotIncludes(narrowed, 'id="projects-truncated"')
   })
 
-  test('the CSV export streams every project of the filter, newest first', async ({
+  test('the CSV export streams every project of the filter, newest first, in Shanghai time', async ({
     client,
     assert,
   }) => {
@@ -140,5 +141,9 @@ test.group('Reviewer workbench at scale', (group) => {
     assert.match(lines[1_210], /^XM2032-T0000,批量导入项目0000,/)
     // submitted 00:30 UTC, shown in Asia/Shanghai
     assert.include(lines[1], '2026-03-01 08:30:00')
+    for (const iso of ['1992-06-30T23:59:59Z', '2026-12-31T16:00:00Z', '2027-07-01T04:05:06Z']) {
+      const instant = new Date(iso)
+      assert.equal(shanghaiTime(instant), formatDateTime(instant), iso)
+    }
   })
 })
