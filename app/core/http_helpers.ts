@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { errors as vineErrors } from '@vinejs/vine'
 import type { HttpContext } from '@adonisjs/core/http'
 
@@ -46,4 +47,34 @@ export function sendCsv(
   response.header('content-type', 'text/csv; charset=utf-8')
   response.header('content-disposition', `attachment; filename="${filename}"`)
   return response.send(toCsv(header, rows))
+}
+
+/** Turns batches of records into batches of CSV cells. */
+export async function* mapBatches<T>(
+  batches: AsyncIterable<T[]>,
+  toCells: (record: T) => unknown[]
+): AsyncGenerator<unknown[][]> {
+  for await (const batch of batches) yield batch.map(toCells)
+}
+
+/**
+ * Sends batches of rows as a CSV download while they are read: one chunk per batch, so a large
+ * export neither holds every row in memory nor blocks other requests while it is built.
+ */
+export function streamCsv(
+  response: HttpContext['response'],
+  filename: string,
+  header: string[],
+  batches: AsyncIterable<unknown[][]>
+) {
+  async function* chunks() {
+    yield '\uFEFF' + header.map(csvCell).join(',') + '\r\n'
+    for await (const rows of batches) {
+      if (rows.length === 0) continue
+      yield rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n'
+    }
+  }
+  response.header('content-type', 'text/csv; charset=utf-8')
+  response.header('content-disposition', `attachment; filename="${filename}"`)
+  response.stream(Readable.from(chunks()))
 }

@@ -1,22 +1,27 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import Unit from '#identity/models/unit'
+import db from '@adonisjs/lucid/services/db'
 import Project, { PROJECT_CATEGORIES } from '#project_review/models/project'
 import ProjectPolicy from '#project_review/policies/project_policy'
-import { PAGE_SIZE, sendCsv } from '#core/http_helpers'
+import { mapBatches, PAGE_SIZE, streamCsv } from '#core/http_helpers'
 import { validateFilters } from '#core/list_filters'
 import { formatYuan } from '#core/money'
 import { cutFigures, formatRateBp } from '#project_review/domain/aggregation'
 import { PROJECT_STATES } from '#project_review/lifecycle'
 import {
-  filterProjects,
   pageOfProjects,
-  visibleProjects,
+  projectListBatches,
+  scopeOf,
+  shanghaiTime,
 } from '#project_review/services/project_queries'
 import { reviewStats } from '#project_review/services/review_stats'
 import projectPage from '#project_review/services/project_page'
 import { projectListValidator } from '#project_review/validators/proposal_validators'
 import { reviewMessages } from '#project_review/validators/messages_provider'
-import { formatDateTime } from '#start/view'
+
+/** Each key's label, translated once per request rather than once per row. */
+function labels(i18n: HttpContext['i18n'], prefix: string, keys: readonly string[]) {
+  return Object.fromEntries(keys.map((key) => [key, i18n.t(`${prefix}.${key}`)]))
+}
 
 /** Project lists (the applicant's unit, the reviewer's workbench, the expert's panels) and the project page. */
 export default class ProjectsController {
@@ -30,10 +35,9 @@ export default class ProjectsController {
       values,
     } = await validateFilters(ctx, projectListValidator, reviewMessages(ctx))
     const user = auth.user!
-    const filtered = filterProjects(visibleProjects(user), filters)
+    const scope = scopeOf(user)
 
     if (request.input('format') === 'csv') {
-      const projects = await filtered.clone().preload('unit').orderBy('id', 'desc')
       const fields = [
         'code',
         'title',
@@ -49,11 +53,15 @@ export default class ProjectsController {
         'flagged',
         'submittedAt',
       ]
-      return sendCsv(
+      const yes = i18n.t('messages.common.yes')
+      const no = i18n.t('messages.common.no')
+      const states = labels(i18n, 'review.states', PROJECT_STATES)
+      const categories = labels(i18n, 'review.categories', PROJECT_CATEGORIES)
+      return streamCsv(
         response,
         'projects.csv',
         fields.map((field) => i18n.t(`review.projects.csv.${field}`)),
-        projects.map((project) => {
+        mapBatches(projectListBatches(scope, filters), (project) => {
           const figures =
             project.approvedFen === null
               ? null
@@ -63,25 +71,25 @@ export default class ProjectsController {
           return [
             project.code,
             project.title,
-            project.unit.name,
+            project.unitName,
             project.year,
-            i18n.t(`review.categories.${project.category}`),
-            i18n.t(`review.states.${project.state}`),
+            categories[project.category],
+            states[project.state],
             formatYuan(project.requestedFen),
             figures ? formatYuan(figures.approvedFen) : '',
             figures ? formatYuan(figures.cutFen) : '',
             figures?.cutRateBp === null || !figures ? '' : `${formatRateBp(figures.cutRateBp)}%`,
             project.finalScore ?? '',
-            i18n.t(project.similarityFlagged ? 'messages.common.yes' : 'messages.common.no'),
-            formatDateTime(project.submittedAt),
+            project.similarityFlagged ? yes : no,
+            shanghaiTime(project.submittedAt),
           ]
         })
       )
     }
 
-    const projects = await pageOfProjects(filtered, filters.page ?? 1, PAGE_SIZE)
-    projects.baseUrl('/review/projects').queryString(listQuery)
-    const stats = user.hasRole('reviewer')
+    const page = await pageOfProjects(scope, filters, filters.page ?? 1, PAGE_SIZE)
+    page.projects.baseUrl('/review/projects').queryString(listQuery)
+    const stats = scope.reviewer
       ? await reviewStats({
           year: filters.year,
           unitId: filters.unitId,
@@ -89,14 +97,18 @@ export default class ProjectsController {
         })
       : null
     return view.render('pages/review/projects/index', {
-      projects,
+      projects: page.projects,
+      total: page.total,
+      truncated: page.truncated,
       filters,
       filterErrors: errors,
       values,
       stats,
-      units: user.hasRole('reviewer') ? await Unit.query().orderBy('name') : [],
+      units: scope.reviewer ? await db.from('units').select('id', 'name').orderBy('name') : [],
       states: PROJECT_STATES,
       categories: PROJECT_CATEGORIES,
+      stateLabels: labels(i18n, 'review.states', PROJECT_STATES),
+      categoryLabels: labels(i18n, 'review.categories', PROJECT_CATEGORIES),
     })
   }
 

@@ -2,7 +2,8 @@ import db from '@adonisjs/lucid/services/db'
 import Project from '#project_review/models/project'
 import { cutFigures, type CutFigures } from '#project_review/domain/aggregation'
 import { DECIDED_STATES } from '#project_review/lifecycle'
-import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
+import type { ChainableContract } from '@adonisjs/lucid/types/querybuilder'
+import { cachedProjectsAggregate } from '#project_review/services/projects_cache'
 
 export interface StatsFilter {
   year?: number
@@ -18,10 +19,7 @@ export interface ReviewStats extends CutFigures {
 }
 
 /** Applies the filters every project list and statistic shares. */
-export function applyProjectFilter(
-  query: ModelQueryBuilderContract<typeof Project>,
-  filter: StatsFilter
-) {
+export function applyProjectFilter<Q extends ChainableContract>(query: Q, filter: StatsFilter): Q {
   if (filter.year) query.where('year', filter.year)
   if (filter.unitId) query.where('unit_id', filter.unitId)
   if (filter.category) query.where('category', filter.category)
@@ -30,11 +28,19 @@ export function applyProjectFilter(
 
 /**
  * 审核项目数、送审金额、审定金额、核减金额、核减率 for any filter of projects, summed by the
- * database (one aggregate query, whatever the number of projects). Counts decided projects; a
- * declined project approves nothing (approved_fen 0), so its whole request counts as cut. The
- * sums are exact integers (fen) and cutFigures derives cut and rate from them, weighted by money.
+ * database (one aggregate query over a covering index). Counts decided projects; a declined
+ * project approves nothing (approved_fen 0), so its whole request counts as cut. The sums are
+ * exact integers (fen) and cutFigures derives cut and rate from them, weighted by money. The
+ * figures are kept in the projects cache (dropped at any change to a project).
  */
 export async function reviewStats(filter: StatsFilter = {}): Promise<ReviewStats> {
+  const { year, unitId, category } = filter
+  return cachedProjectsAggregate(JSON.stringify(['stats', year, unitId, category]), () =>
+    computeReviewStats({ year, unitId, category })
+  )
+}
+
+async function computeReviewStats(filter: StatsFilter): Promise<ReviewStats> {
   const query = Project.query().whereIn('state', [...DECIDED_STATES])
   const [row] = await applyProjectFilter(query, filter)
     .count('* as decided')
