@@ -3,5 +3,6 @@
  */
 import '#identity/routes'
 import '#core/audit/routes'
+import '#core/mail/routes'
 import '#network_monitoring/routes'
 import '#project_review/routes'

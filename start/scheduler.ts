@@ -13,6 +13,7 @@ import { startMonitoringSchedule } from '#network_monitoring/jobs/monitoring_sch
 import { startAuditSchedule } from '#core/audit/audit_schedule'
 import audit from '#core/audit/audit_service'
 import backups, { backupSettings } from '#core/audit/backup_service'
+import { startMailSchedule } from '#core/mail/mail_schedule'
 
 if (monitoringSettings().schedulerEnabled) {
   app.ready(() => {
@@ -36,4 +37,9 @@ app.ready(() => {
     },
   })
   app.terminating(stop)
+})
+
+// The mail outbox (every mail of the app) and the duty notification jobs.
+app.ready(() => {
+  app.terminating(startMailSchedule({ logger }))
 })
