@@ -16,6 +16,7 @@ const ITEMS: NavItem[] = [
   { label: 'nav.audit', href: '/audit', roles: ['auditor'] },
   { label: 'mail.nav', href: '/admin/mail', roles: ['sysadmin'] },
   { label: 'monitoring.nav.board', href: '/monitoring/board', roles: ['netadmin'] },
+  { label: 'duty.nav', href: '/monitoring/duty', roles: ['netadmin'] },
   { label: 'monitoring.nav.devices', href: '/monitoring/devices', roles: ['netadmin'] },
   { label: 'monitoring.nav.sites', href: '/monitoring/sites', roles: ['netadmin'] },
   {

@@ -3,6 +3,7 @@ import MonitoringPolicy from '#network_monitoring/policies/monitoring_policy'
 import { loadBoard } from '#network_monitoring/services/board_service'
 import { monitoringSettings } from '#network_monitoring/services/monitoring_settings'
 import { formatDateTime } from '#start/view'
+import { onDutyNow } from '#network_monitoring/duty/duty_service'
 
 /** The status board of all sites; the page refreshes itself from board.json. */
 export default class BoardController {
@@ -12,6 +13,7 @@ export default class BoardController {
     return view.render('pages/monitoring/board', {
       board,
       refreshSeconds: monitoringSettings().boardRefreshSeconds,
+      onDuty: await onDutyNow(),
     })
   }
 
