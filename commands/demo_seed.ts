@@ -31,6 +31,7 @@ export default class DemoSeed extends BaseCommand {
     }
     await this.seedNetwork()
     await this.seedReview()
+    await (await import('#database/seeders/demo/duty')).seedDuty((line) => this.logger.info(line))
 
     const present = await User.query()
       .whereIn(

@@ -1,0 +1,8 @@
+/**
+ * Alert notifications (README "值班与告警通知"): the duty notifier listens to the alert store's
+ * committed changes in every process that raises alerts (web, `snmp:poll`, tests).
+ */
+import { onAlertChanges } from '#network_monitoring/alerts/contract'
+import { alertNotifier } from '#network_monitoring/duty/notifier'
+
+onAlertChanges((changes) => alertNotifier().handle(changes))
