@@ -3,6 +3,8 @@
  * committed changes in every process that raises alerts (web, `snmp:poll`, tests).
  */
 import { onAlertChanges } from '#network_monitoring/alerts/contract'
-import { alertNotifier } from '#network_monitoring/duty/notifier'
+import { alertNotifier, registerAlertLookup } from '#network_monitoring/duty/notifier'
+import { lookupAlerts } from '#network_monitoring/duty/alert_lookup'
 
+registerAlertLookup(lookupAlerts)
 onAlertChanges((changes) => alertNotifier().handle(changes))

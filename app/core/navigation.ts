@@ -14,6 +14,7 @@ const ITEMS: NavItem[] = [
   { label: 'nav.users', href: '/admin/users', roles: ['sysadmin'] },
   { label: 'nav.units', href: '/admin/units', roles: ['sysadmin'] },
   { label: 'nav.audit', href: '/audit', roles: ['auditor'] },
+  { label: 'compliance.nav', href: '/compliance', roles: ['auditor'] },
   { label: 'mail.nav', href: '/admin/mail', roles: ['sysadmin'] },
   { label: 'monitoring.nav.board', href: '/monitoring/board', roles: ['netadmin'] },
   { label: 'duty.nav', href: '/monitoring/duty', roles: ['netadmin'] },
