@@ -148,9 +148,8 @@ export async function collectEvidence(now = DateTime.utc()): Promise<Evidence> {
   const settings = backupSettings()
   let newest: Evidence['backup']['newest'] = null
   try {
-    const names = (await readdir(settings.dir))
-      .filter((n) => /^shuzhi-backup-.*\.tar\.gz$/.test(n))
-      .sort()
+    const entries = await readdir(settings.dir)
+    const names = entries.filter((n) => /^shuzhi-backup-.*\.tar\.gz$/.test(n)).sort()
     const last = names.at(-1)
     if (last) {
       const info = await stat(join(settings.dir, last))
