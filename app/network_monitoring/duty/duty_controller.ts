@@ -68,7 +68,8 @@ export default class DutyController {
       const to = from.plus({ days: 1 })
       return {
         date: from,
-        shifts: shifts.filter((s) => s.startsAt < to && s.endsAt > from),
+        // each shift is listed on the day it starts (a 24-hour shift is not shown twice)
+        shifts: shifts.filter((s) => s.startsAt >= from && s.startsAt < to),
         sensitive: periods.some((p) => p.startsAt < to && p.endsAt > from),
       }
     })
@@ -113,7 +114,7 @@ export default class DutyController {
           return {
             date: from,
             inMonth: from.month === first.month,
-            shifts: shifts.filter((s) => s.startsAt < to && s.endsAt > from),
+            shifts: shifts.filter((s) => s.startsAt >= from && s.startsAt < to),
             sensitive: periods.some((p) => p.startsAt < to && p.endsAt > from),
           }
         })
