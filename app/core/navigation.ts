@@ -17,6 +17,12 @@ const ITEMS: NavItem[] = [
   { label: 'compliance.nav', href: '/compliance', roles: ['auditor'] },
   { label: 'mail.nav', href: '/admin/mail', roles: ['sysadmin'] },
   { label: 'monitoring.nav.board', href: '/monitoring/board', roles: ['netadmin'] },
+  { label: 'alerts.nav.center', href: '/monitoring/alerts', roles: ['netadmin', 'auditor'] },
+  {
+    label: 'alerts.nav.dashboard',
+    href: '/monitoring/alert-overview',
+    roles: ['netadmin', 'auditor'],
+  },
   { label: 'duty.nav', href: '/monitoring/duty', roles: ['netadmin'] },
   { label: 'monitoring.nav.devices', href: '/monitoring/devices', roles: ['netadmin'] },
   { label: 'monitoring.nav.sites', href: '/monitoring/sites', roles: ['netadmin'] },
