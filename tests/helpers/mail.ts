@@ -4,6 +4,36 @@ import mail from '@adonisjs/mail/services/main'
 import { SMTPTransport } from '@adonisjs/mail/transports/smtp'
 import { decodedText } from '#tests/helpers/review'
 
+/** The text of a single-part or multipart MIME message, transfer encodings undone. */
+export function mimeText(raw: string): string {
+  const split = raw.search(/\r?\n\r?\n/)
+  if (split < 0) return raw
+  const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, ' ')
+  const body = raw.slice(split).replace(/^\r?\n\r?\n/, '')
+  const type = /^content-type:\s*([^\r\n]+)/im.exec(head)?.[1] ?? 'text/plain'
+  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1]
+  if (boundary) {
+    return body
+      .split(`--${boundary}`)
+      .slice(1)
+      .filter((part) => !part.startsWith('--'))
+      .map((part) => mimeText(part.replace(/^\r?\n/, '')))
+      .join('\n')
+  }
+  const encoding = (/^content-transfer-encoding:\s*(\S+)/im.exec(head)?.[1] ?? '').toLowerCase()
+  if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
+  if (encoding === 'quoted-printable') {
+    const joined = body.replace(/=\r?\n/g, '')
+    return Buffer.from(
+      joined.replace(/=([0-9A-F]{2})/gi, (_m, hex: string) =>
+        String.fromCharCode(Number.parseInt(hex, 16))
+      ),
+      'latin1'
+    ).toString('utf8')
+  }
+  return body
+}
+
 export interface CaughtMessage {
   to: string[]
   subject: string
@@ -53,7 +83,7 @@ export async function startSmtp() {
             to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
             subject: subjectOf(raw),
             messageId: (/^message-id:\s*(.+)$/im.exec(raw)?.[1] ?? '').trim(),
-            text: decodedText(raw),
+            text: `${mimeText(raw)}\n${decodedText(raw)}`,
             raw,
           })
           callback()

@@ -3,11 +3,17 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import { DateTime } from 'luxon'
 import type { Page } from 'playwright-core'
 import duty from '#network_monitoring/duty/duty_service'
+import Alert from '#network_monitoring/models/alert'
+import { alertSink } from '#network_monitoring/alerts/contract'
+import { unreachable } from '#tests/helpers/alerts'
 import { GOOD_PASSWORD, createUser } from '#tests/helpers/identity'
 import { createDevice, createSiteTree } from '#tests/helpers/network'
 
 /** The browser's own (the project's types have no DOM). */
-declare const document: { documentElement: { scrollWidth: number; clientWidth: number } }
+declare const document: {
+  documentElement: { scrollWidth: number; clientWidth: number }
+  querySelectorAll(selector: string): Iterable<{ open: boolean }>
+}
 
 async function login(page: Page, username: string) {
   await page.goto('/login')
@@ -47,11 +53,16 @@ test.group('On a phone (390 px)', (group) => {
       { actorId: null, actorName: 'test', ip: null }
     )
 
+    await alertSink().raise([unreachable(router, new Date())])
+    const alert = await Alert.query().where('device_id', router.id).firstOrFail()
+
     const page = await visit('/login')
     await page.setViewportSize({ width: 390, height: 844 })
     await login(page, 'phone_duty')
 
     for (const path of [
+      '/monitoring/alerts',
+      `/monitoring/alerts/${alert.id}`,
       '/monitoring/board',
       '/monitoring/duty',
       '/monitoring/duty/month',
@@ -59,6 +70,10 @@ test.group('On a phone (390 px)', (group) => {
       '/monitoring/devices',
     ]) {
       await page.goto(path)
+      // the ack / resolve / handling forms folded in <details> are opened too
+      await page.evaluate(() => {
+        for (const details of document.querySelectorAll('details')) details.open = true
+      })
       const width = await page.evaluate(() => document.documentElement.scrollWidth)
       assert.isAtMost(width, 390, `${path} scrolls sideways (${width} px)`)
     }
