@@ -3,8 +3,8 @@
  * exists exactly when the change that caused it was committed. `MailOutbox.deliverDue` sends the
  * due mail in order (oldest first): each row is claimed with a compare-and-set before it is sent,
  * so no two runs (or processes) send it twice. A transient failure (server down, 4xx) backs off
- * exponentially and holds back the mail queued after it, so order is kept; a permanent refusal
- * (5xx) marks the row failed at once. Failed rows wait for 重新发送 on the 邮件发送记录 page.
+ * exponentially; while the server is unreachable the whole queue waits with it, so order is kept;
+ * a permanent refusal (5xx) marks the row failed at once. Failed rows wait for 重新发送 on the 邮件发送记录 page.
  */
 import { randomUUID } from 'node:crypto'
 import { DateTime } from 'luxon'
@@ -14,7 +14,12 @@ import env from '#start/env'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { BaseMail } from '@adonisjs/mail'
 import OutboxMail from '#core/mail/outbox_mail'
-import { AdonisMailTransport, isPermanentFailure, type MailTransport } from '#core/mail/transport'
+import {
+  AdonisMailTransport,
+  hasServerReply,
+  isPermanentFailure,
+  type MailTransport,
+} from '#core/mail/transport'
 
 export interface QueuedMessage {
   kind: string
@@ -155,11 +160,13 @@ export class MailOutbox {
   async #deliver(limit: number): Promise<DeliveryOutcome> {
     const outcome: DeliveryOutcome = { sent: 0, deferred: 0, failed: 0 }
     await this.failStaleClaims()
-    const queued = await OutboxMail.query().where('status', 'queued').orderBy('id').limit(limit)
+    const queued = await OutboxMail.query()
+      .where('status', 'queued')
+      .where('next_attempt_at', '<=', sqlTime(this.now()))
+      .orderBy('id')
+      .limit(limit)
     for (const row of queued) {
       const now = this.now()
-      // Head of line: a mail waiting for its retry holds back the newer ones (order is kept).
-      if (row.nextAttemptAt > now) break
       const token = randomUUID()
       const claimed = await db
         .from('mail_outbox')
@@ -192,6 +199,17 @@ export class MailOutbox {
           last_error: message,
           next_attempt_at: sqlTime(permanent ? now : retryAt),
         })
+        // The server itself is unreachable: everything queued waits as long as this mail, so
+        // the queue goes out in order once it is back. A reply about one mail (4xx, e.g. a
+        // greylisted mailbox) defers that mail only.
+        const serverDown = !permanent && !hasServerReply(error)
+        if (serverDown) {
+          await db
+            .from('mail_outbox')
+            .where('status', 'queued')
+            .where('next_attempt_at', '<', sqlTime(retryAt))
+            .update({ next_attempt_at: sqlTime(retryAt) })
+        }
         logger.warn(
           { outboxId: row.id, attempts, permanent, err: message },
           permanent ? 'mail failed for good' : 'mail deferred'
@@ -201,7 +219,8 @@ export class MailOutbox {
           continue
         }
         outcome.deferred++
-        break
+        if (serverDown) break
+        continue
       }
       await this.release(row.id, token, {
         status: 'sent',

@@ -21,6 +21,11 @@ export function isPermanentFailure(error: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600
 }
 
+/** The SMTP server answered about this mail (as opposed to: it could not be reached at all). */
+export function hasServerReply(error: unknown): boolean {
+  return typeof (error as { responseCode?: unknown } | null)?.responseCode === 'number'
+}
+
 /** SMTP through `@adonisjs/mail` (nodemailer underneath), configured in config/mail.ts. */
 export class AdonisMailTransport implements MailTransport {
   constructor(protected mailer = 'smtp' as const) {}

@@ -119,6 +119,34 @@ test.group('Mail outbox (邮件发件箱)', (group) => {
     assert.include(failed.lastError!, '550')
   })
 
+  test('a greylisted mailbox (4xx) defers only its own mail; it goes once its retry is due', async ({
+    assert,
+  }) => {
+    const clock = manualClock()
+    let greylisting = true
+    const delivered: string[] = []
+    const transport: MailTransport = {
+      async send(m) {
+        if (greylisting && m.to.address === 'grey@example.test') {
+          throw Object.assign(new Error('451 try again later'), { responseCode: 451 })
+        }
+        delivered.push(m.to.address)
+      },
+    }
+    const outbox = new MailOutbox({ transport, now: clock.now, settings: SETTINGS })
+    await queueMail({ ...message(1), to: 'grey@example.test' })
+    await queueMail(message(2))
+    assert.deepEqual(await outbox.deliverDue(), { sent: 1, deferred: 1, failed: 0 })
+    assert.deepEqual(delivered, ['duty2@example.test'])
+    greylisting = false
+    clock.advance(29_000)
+    await outbox.deliverDue()
+    assert.lengthOf(delivered, 1, 'not before its 30 s backoff')
+    clock.advance(2_000)
+    await outbox.deliverDue()
+    assert.deepEqual(delivered, ['duty2@example.test', 'grey@example.test'])
+  })
+
   test('backoff doubles and is capped', ({ assert }) => {
     assert.deepEqual(
       [1, 2, 3, 4, 5, 6, 7].map((n) => backoffSeconds(n, SETTINGS)),
