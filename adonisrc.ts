@@ -34,6 +34,7 @@ export default defineConfig({
     () => import('#start/kernel'),
     () => import('#start/view'),
     () => import('#start/alerts'),
+    () => import('#start/notifications'),
     { file: () => import('#start/simulator'), environment: ['web'] },
     { file: () => import('#start/scheduler'), environment: ['web'] },
     { file: () => import('#start/console_guard'), environment: ['console'] },

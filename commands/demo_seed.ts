@@ -31,6 +31,7 @@ export default class DemoSeed extends BaseCommand {
     }
     await this.seedNetwork()
     await this.seedReview()
+    await this.seedDuty()
 
     const present = await User.query()
       .whereIn(
@@ -63,6 +64,12 @@ export default class DemoSeed extends BaseCommand {
     await seedNetwork((line) => this.logger.info(line), {
       basePort: monitoringSettings().simulatorPort,
     })
+  }
+
+  /** The demo 值班表 (skipped when the roster has shifts). */
+  protected async seedDuty() {
+    const { seedDuty } = await import('#database/seeders/demo/duty')
+    await seedDuty((line) => this.logger.info(line))
   }
 
   /** A year of reviewed projects, experts and panels (skipped when the demo projects exist). */

@@ -45,6 +45,13 @@ export default await Env.create(new URL('../', import.meta.url), {
   SMTP_PASSWORD: Env.schema.string.optional(),
   SMTP_SECURE: Env.schema.boolean.optional(),
   MAIL_FROM: Env.schema.string.optional(),
+  /* Mail outbox (README "邮件发件箱"): send tick, retry backoff, when to give up. */
+  MAIL_OUTBOX_CRON: Env.schema.string.optional(),
+  MAIL_RETRY_BASE_SECONDS: Env.schema.number.optional(),
+  MAIL_RETRY_MAX_SECONDS: Env.schema.number.optional(),
+  MAIL_MAX_ATTEMPTS: Env.schema.number.optional(),
+  /* Duty and notification (README "值班与告警通知"). */
+  DUTY_FALLBACK_EMAIL: Env.schema.string.optional(),
 
   BUREAU_NAME: Env.schema.string.optional(),
 

@@ -3,5 +3,8 @@
  */
 import '#identity/routes'
 import '#core/audit/routes'
+import '#core/mail/routes'
+import '#core/compliance/routes'
 import '#network_monitoring/routes'
+import '#network_monitoring/duty/routes'
 import '#project_review/routes'

@@ -14,6 +14,8 @@ import { startAuditSchedule } from '#core/audit/audit_schedule'
 import audit from '#core/audit/audit_service'
 import backups, { backupSettings } from '#core/audit/backup_service'
 import { startAlertSchedule } from '#network_monitoring/alerts/alert_schedule'
+import { startMailSchedule } from '#core/mail/mail_schedule'
+import { alertNotifier } from '#network_monitoring/duty/notifier'
 
 if (monitoringSettings().schedulerEnabled) {
   app.ready(() => {
@@ -41,4 +43,13 @@ app.ready(() => {
     },
   })
   app.terminating(stop)
+})
+
+// The mail outbox (every mail of the app) and the duty notification jobs.
+app.ready(() => {
+  const jobs = [
+    { name: 'duty:escalate', run: () => alertNotifier().escalateDue() },
+    { name: 'duty:digest', run: () => alertNotifier().sendDigest() },
+  ]
+  app.terminating(startMailSchedule({ logger, jobs }))
 })

@@ -14,6 +14,8 @@ const ITEMS: NavItem[] = [
   { label: 'nav.users', href: '/admin/users', roles: ['sysadmin'] },
   { label: 'nav.units', href: '/admin/units', roles: ['sysadmin'] },
   { label: 'nav.audit', href: '/audit', roles: ['auditor'] },
+  { label: 'compliance.nav', href: '/compliance', roles: ['auditor'] },
+  { label: 'mail.nav', href: '/admin/mail', roles: ['sysadmin'] },
   { label: 'monitoring.nav.board', href: '/monitoring/board', roles: ['netadmin'] },
   { label: 'alerts.nav.center', href: '/monitoring/alerts', roles: ['netadmin', 'auditor'] },
   {
@@ -21,6 +23,7 @@ const ITEMS: NavItem[] = [
     href: '/monitoring/alert-overview',
     roles: ['netadmin', 'auditor'],
   },
+  { label: 'duty.nav', href: '/monitoring/duty', roles: ['netadmin'] },
   { label: 'monitoring.nav.devices', href: '/monitoring/devices', roles: ['netadmin'] },
   { label: 'monitoring.nav.sites', href: '/monitoring/sites', roles: ['netadmin'] },
   {

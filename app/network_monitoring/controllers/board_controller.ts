@@ -5,6 +5,7 @@ import { monitoringSettings } from '#network_monitoring/services/monitoring_sett
 import { formatDateTime } from '#start/view'
 import type { I18n } from '@adonisjs/i18n'
 import type { Board } from '#network_monitoring/services/board_service'
+import { onDutyNow } from '#network_monitoring/duty/duty_service'
 
 /** The board's banner when poll results wait for the database or were lost (null: nothing to say). */
 function bufferNotice(board: Board, i18n: I18n) {
@@ -40,6 +41,7 @@ export default class BoardController {
       board,
       bufferNotice: bufferNotice(board, i18n),
       refreshSeconds: monitoringSettings().boardRefreshSeconds,
+      onDuty: await onDutyNow(),
     })
   }
 

@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import logger from '@adonisjs/core/services/logger'
-import mail from '@adonisjs/mail/services/main'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import audit from '#core/audit/audit_service'
 import Unit from '#identity/models/unit'
@@ -22,6 +21,7 @@ import { checkTransition } from '#project_review/lifecycle'
 import { ReviewError } from '#project_review/errors'
 import { lockProject, transition } from '#project_review/services/transitions'
 import reviewSettings from '#project_review/services/review_settings'
+import { queueMailable } from '#core/mail/outbox'
 import PanelInvitationMail from '#project_review/mails/panel_invitation_mail'
 import PanelWithdrawalMail from '#project_review/mails/panel_withdrawal_mail'
 import type { ReviewActor } from '#project_review/services/actor'
@@ -285,8 +285,9 @@ export class PanelService {
       .firstOrFail()
     if (!member.expert.email) return false
     try {
-      await mail.send(
-        new PanelWithdrawalMail(member.expert, member.panel.project, member.withdrawReason ?? '')
+      await queueMailable(
+        new PanelWithdrawalMail(member.expert, member.panel.project, member.withdrawReason ?? ''),
+        { kind: 'review.withdrawal', refType: 'project', refId: member.panel.projectId }
       )
       return true
     } catch (error) {
@@ -315,13 +316,14 @@ export class PanelService {
         continue
       }
       try {
-        await mail.send(
+        await queueMailable(
           new PanelInvitationMail(
             member.expert,
             project,
             project.unit?.name ?? '',
             member.seat === 'alternate'
-          )
+          ),
+          { kind: 'review.invitation', refType: 'project', refId: project.id }
         )
         member.merge({ notifiedAt: DateTime.utc(), notifyError: null })
         outcome.sent++

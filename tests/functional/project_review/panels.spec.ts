@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
+import { mailOutbox } from '#core/mail/outbox'
 import ace from '@adonisjs/core/services/ace'
 import AuditEvent from '#core/audit/audit_event'
 import Expert from '#project_review/models/expert'
@@ -131,6 +132,7 @@ test.group('Random panel draw (随机抽取)', (group) => {
         .withCsrfToken()
         .redirects(0)
       response.assertStatus(302)
+      await mailOutbox().deliverDue()
       const panel = await ReviewPanel.findByOrFail('project_id', project.id)
       assert.lengthOf(panel.result.panel, 5)
       assert.lengthOf(panel.result.alternates, 2)
@@ -257,6 +259,7 @@ test.group('Random panel draw (随机抽取)', (group) => {
         { panelSize: 5, alternates: 2, specialties: [] },
         reviewActorOf(reviewer)
       )
+      await mailOutbox().deliverDue()
       assert.lengthOf(catcher.messages, 5)
       const [first] = await sittingExperts(project.id)
       const response = await client
@@ -275,6 +278,7 @@ test.group('Random panel draw (随机抽取)', (group) => {
         .where('expert_id', panel.result.alternates[0])
         .firstOrFail()
       assert.equal(alternate.status, 'invited')
+      await mailOutbox().deliverDue()
       assert.lengthOf(catcher.messages, 6)
       assert.include(decodedText(catcher.messages[5].raw), '候补专家')
       const sitting = await sittingExperts(project.id)

@@ -1,5 +1,7 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
+import { mailOutbox } from '#core/mail/outbox'
+import OutboxMail from '#core/mail/outbox_mail'
 import AuditEvent from '#core/audit/audit_event'
 import Expert from '#project_review/models/expert'
 import ReviewPanel from '#project_review/models/review_panel'
@@ -82,6 +84,7 @@ test.group('Panel seats | withdrawing a silent expert (撤换)', (group) => {
       const { reviewer, project, panel } = await drawnProject({ email: true })
       const sitting = await sittingExperts(project.id)
       const silent = sitting[4]
+      await mailOutbox().deliverDue()
       catcher.messages.length = 0
       const response = await client
         .post(`/review/members/${silent.member.id}/withdraw`)
@@ -108,6 +111,7 @@ test.group('Panel seats | withdrawing a silent expert (撤换)', (group) => {
         .firstOrFail()
       assert.equal(called.status, 'invited')
 
+      await mailOutbox().deliverDue()
       const recipients = catcher.messages.flatMap((message) => message.to)
       assert.sameMembers(recipients, [silent.expert.email!, alternate.email!])
       const notice = catcher.messages.find((message) => message.to.includes(silent.expert.email!))!
@@ -255,7 +259,7 @@ test.group('Panel draw page | for a reviewer', (group) => {
     different.assertTextIncludes('复核结果：不一致')
   })
 
-  test('the draw flash counts sent and failed invitations; a failed row can be sent again', async ({
+  test('the draw flash counts queued and failed invitations; a refused mail is failed in the outbox and can be sent again', async ({
     client,
     assert,
   }) => {
@@ -272,26 +276,28 @@ test.group('Panel draw page | for a reviewer', (group) => {
         .loginAs(cast.reviewer)
         .form({ panelSize: '5', alternates: '0' })
         .withCsrfToken()
-      drawn.assertTextIncludes('邀请邮件 0 封已发送，5 封发送失败')
-      assertNotIncludes(drawn, '邀请邮件已发送')
-      const resendButtons = drawn.text().match(/class="btn-link resend-invitation"/g) ?? []
-      assert.lengthOf(resendButtons, 3, 'only the three with an address can be sent again')
+      // three invitations go to the outbox, two experts have no address
+      drawn.assertTextIncludes('邀请邮件 3 封已发送，2 封发送失败')
+      assert.lengthOf(drawn.text().match(/无邮箱/g) ?? [], 2)
+
+      // the mail server refuses the mailboxes: the mail is failed in the outbox, not lost
+      await mailOutbox().deliverDue()
+      const failed = await OutboxMail.query().where('status', 'failed').orderBy('id')
+      assert.lengthOf(failed, 3)
+      assert.isTrue(failed.every((row) => row.kind === 'review.invitation'))
 
       refusing = false
-      const seated = await sittingExperts(accepted.id)
-      const member = seated.find(({ expert }) => expert.email)!
+      const admin = await createUser({ roles: ['sysadmin'] })
       const again = await client
-        .post(`/review/members/${member.member.id}/resend`)
-        .header('referer', `/review/projects/${accepted.id}`)
-        .loginAs(cast.reviewer)
+        .post(`/admin/mail/${failed[0].id}/resend`)
+        .header('referer', '/admin/mail')
+        .loginAs(admin)
         .withCsrfToken()
-      again.assertTextIncludes(`邀请邮件已重新发送给 ${member.expert.name}`)
-      const seat = await PanelMember.findOrFail(member.member.id)
-      assert.isNotNull(seat.notifiedAt)
-      assert.isNull(seat.notifyError)
+      again.assertTextIncludes(`邮件 #${failed[0].id} 已重新加入发送队列`)
+      await mailOutbox().deliverDue()
       assert.deepEqual(
         catcher.messages.map((message) => message.to),
-        [[member.expert.email!]]
+        [[failed[0].toAddress]]
       )
     } finally {
       await catcher.stop()
