@@ -34,6 +34,7 @@ export default defineConfig({
     () => import('#start/kernel'),
     () => import('#start/view'),
     { file: () => import('#start/simulator'), environment: ['web'] },
+    () => import('#start/alert_rules'),
     { file: () => import('#start/scheduler'), environment: ['web'] },
     { file: () => import('#start/console_guard'), environment: ['console'] },
   ],

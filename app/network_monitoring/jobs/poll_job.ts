@@ -553,6 +553,7 @@ export default class PollJob {
       interfaces,
       interfacesPolled,
       moduleErrors: ok ? (result?.moduleErrors ?? []) : [],
+      ...(ok && result?.threats ? { threatCounters: result.threats } : {}),
     }
   }
 }

@@ -1,4 +1,5 @@
-export type DeviceKind = 'core_switch' | 'firewall' | 'ips' | 'town_router' | 'village_switch'
+export type DeviceKind =
+  'core_switch' | 'firewall' | 'ips' | 'av_gateway' | 'town_router' | 'village_switch'
 
 export interface InterfaceSpec {
   ifIndex: number
@@ -9,7 +10,7 @@ export interface InterfaceSpec {
   type: number
   speedBps: number
   adminUp: boolean
-  /** Mean traffic in bit/s; the simulator adds a slow wave around it. */
+  /** Night-time mean traffic in bit/s; the simulator adds a 10–25 min wave and the working day. */
   inBps: number
   outBps: number
   /** One input error every N seconds (null: clean link). */
@@ -192,6 +193,38 @@ function securityDevice(id: number, kind: 'firewall' | 'ips'): DeviceSpec {
   }
 }
 
+const AV_GATEWAY_DESCR =
+  'ShuzhiSim AVG-2000 Anti-Virus Gateway, Version 3.2.1 (simulated appliance of a fictional vendor, SHUZHI-SIM-THREAT-MIB)'
+
+/** The anti-virus gateway (防病毒网关) behind the firewalls; a fictional vendor (RFC 5612 enterprise 32473). */
+function avGateway(id: number): DeviceSpec {
+  const random = seededRandom(id + 1)
+  const interfaces = Array.from({ length: 4 }, (_, i) =>
+    makeInterface(
+      random,
+      i + 1,
+      { descr: `ge${i}`, name: `ge${i}` },
+      i === 0 ? '上联-出口防火墙' : i === 1 ? '下联-县核心' : `管理口-${i}`,
+      GBPS,
+      i < 2 ? 300 * MBPS : 2 * MBPS,
+      i < 3
+    )
+  )
+  return {
+    id,
+    name: 'xian-avg-01',
+    kind: 'av_gateway',
+    siteLevel: '县',
+    sysDescr: AV_GATEWAY_DESCR,
+    sysObjectId: '1.3.6.1.4.1.32473.1.3',
+    sysLocation: '县数据资源局 机房A 01机柜',
+    sysContact: 'noc@shuzhi.local',
+    interfaces,
+    cpus: 2,
+    initialUptimeSeconds: uptime(random),
+  }
+}
+
 function town(id: number, townNo: number): DeviceSpec {
   const random = seededRandom(id + 1)
   const huawei = townNo % 2 === 1
@@ -253,12 +286,15 @@ function village(id: number, villageNo: number): DeviceSpec {
   }
 }
 
-/** Devices of a full county: core, 2 firewalls, IPS, 32 town routers, 310 village switches. */
-export const COUNTY_DEVICE_COUNT = 4 + 32 + 310
+/** Devices of a full county: core, 2 firewalls, IPS, 32 town routers, 310 village switches, AV gateway. */
+export const COUNTY_DEVICE_COUNT = 4 + 32 + 310 + 1
+/** The anti-virus gateway comes last, so the towns and villages keep their ports. */
+const AV_GATEWAY_ID = 346
 
 /**
  * The county extranet in a fixed order (county devices, then towns, then
- * villages); counts above the real county add more villages.
+ * villages, then the anti-virus gateway); counts above the real county add
+ * more villages.
  */
 export function buildCountyTopology(count = COUNTY_DEVICE_COUNT): DeviceSpec[] {
   const devices: DeviceSpec[] = []
@@ -267,7 +303,8 @@ export function buildCountyTopology(count = COUNTY_DEVICE_COUNT): DeviceSpec[] {
     else if (id <= 2) devices.push(securityDevice(id, 'firewall'))
     else if (id === 3) devices.push(securityDevice(id, 'ips'))
     else if (id < 36) devices.push(town(id, id - 3))
-    else devices.push(village(id, id - 35))
+    else if (id === AV_GATEWAY_ID) devices.push(avGateway(id))
+    else devices.push(village(id, id < AV_GATEWAY_ID ? id - 35 : id - 36))
   }
   return devices
 }

@@ -100,6 +100,7 @@ const TYPE_OF: Record<DeviceKind, DeviceType> = {
   core_switch: 'core_switch',
   firewall: 'firewall',
   ips: 'ips_ids',
+  av_gateway: 'av_gateway',
   town_router: 'access_router',
   village_switch: 'access_switch',
 }
@@ -107,6 +108,7 @@ const CRITICALITY_OF: Record<DeviceKind, Criticality> = {
   core_switch: 'critical',
   firewall: 'critical',
   ips: 'critical',
+  av_gateway: 'important',
   town_router: 'important',
   village_switch: 'normal',
 }

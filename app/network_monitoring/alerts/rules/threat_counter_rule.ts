@@ -1,0 +1,40 @@
+import type { AlertRule, RuleContext } from '#network_monitoring/alerts/rules/rule'
+import { summaryKey } from '#network_monitoring/alerts/rules/categories'
+
+/**
+ * 威胁计数: a security appliance's threat counter went up → one threat
+ * signal per device and threat type, its count the increase. The first
+ * reading only sets the baseline; a counter going down (reboot, reset)
+ * resets it. Threats are not recovered: a person handles them.
+ */
+export default class ThreatCounterRule implements AlertRule {
+  readonly key = 'threat_counter'
+  readonly settings = []
+
+  evaluate(context: RuleContext) {
+    const { record, state } = context
+    const counters = record.ok ? record.threatCounters : undefined
+    if (!counters) return
+    const last = state.threats ?? {}
+    const next: Record<string, number> = {}
+    for (const [oid, value] of Object.entries(counters)) {
+      next[oid] = value
+      const before = last[oid]
+      const def = context.threatDefs().get(oid)
+      if (before === undefined || value <= before || !def) continue
+      const increase = value - before
+      context.raise({
+        rule: this.key,
+        conditionKey: `threat_counter:${def.category}:device:${record.deviceId}`,
+        category: def.category,
+        rawType: def.label,
+        summary: {
+          key: summaryKey(this.key),
+          params: { device: record.deviceName, label: def.label, count: increase },
+        },
+        details: { count: increase, counterOid: oid, counter: value },
+      })
+    }
+    state.threats = next
+  }
+}
