@@ -169,7 +169,7 @@ function securityDevice(id: number, kind: 'firewall' | 'ips'): DeviceSpec {
         : { descr: `GigabitEthernet1/0/${i}`, name: `GE1/0/${i}` },
       i === 0 ? '外网-电子政务外网上联' : i === 1 ? '内网-县核心' : `业务区-${i}`,
       GBPS,
-      i < 2 ? 400 * MBPS : 20 * MBPS,
+      i < 2 ? 300 * MBPS : 20 * MBPS,
       i < count - 2
     )
   )

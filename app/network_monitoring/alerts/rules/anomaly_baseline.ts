@@ -44,12 +44,12 @@ export function emptyProfile(): number[] {
 /** Judges `value` against its hour bucket, then learns from it (a flood is learnt clamped). */
 export function observe(
   profile: number[],
-  atMs: number,
+  hour: number,
   value: number,
   settings: BaselineSettings
 ): Verdict {
   if (profile.length !== BUCKETS * 3) profile.splice(0, profile.length, ...emptyProfile())
-  const at = hourOf(atMs) * 3
+  const at = hour * 3
   const mean = profile[at]
   const deviation = profile[at + 1]
   const samples = profile[at + 2]

@@ -6,7 +6,11 @@ import {
   type RuleContext,
 } from '#network_monitoring/alerts/rules/rule'
 import { RULE_CATEGORIES, summaryKey } from '#network_monitoring/alerts/rules/categories'
-import { observe, type BaselineSettings } from '#network_monitoring/alerts/rules/anomaly_baseline'
+import {
+  hourOf,
+  observe,
+  type BaselineSettings,
+} from '#network_monitoring/alerts/rules/anomaly_baseline'
 
 /**
  * 流量异常 (possible DDoS, worm, scan): an interface's traffic far above its
@@ -31,6 +35,7 @@ export default class AnomalyRule implements AlertRule {
       learningSamples: settings.learningSamples,
       alpha: 0.05,
     }
+    const hour = hourOf(record.takenAtMs)
     for (const row of interfacesOf(record)) {
       const rates = row.rates
       if (!rates || rates.inBps === null || rates.outBps === null) continue
@@ -38,14 +43,14 @@ export default class AnomalyRule implements AlertRule {
       const id = context.interfaceId(row.ifIndex)
       if (id === null) continue
       const profile = context.baseline(row.ifIndex)
-      const inbound = observe(profile.in, record.takenAtMs, rates.inBps, baseline)
-      const outbound = observe(profile.out, record.takenAtMs, rates.outBps, baseline)
+      const inbound = observe(profile.in, hour, rates.inBps, baseline)
+      const outbound = observe(profile.out, hour, rates.outBps, baseline)
       const worse = inbound.anomalous || !outbound.anomalous ? inbound : outbound
       const direction = worse === inbound ? 'in' : 'out'
       const bps = direction === 'in' ? rates.inBps : rates.outBps
       streak(
         context,
-        `anomaly:iface:${id}`,
+        () => `anomaly:iface:${id}`,
         inbound.anomalous || outbound.anomalous,
         settings.samples,
         () => ({

@@ -20,7 +20,7 @@ export default class CpuRule implements AlertRule {
     const load = record.cpuLoad
     streak(
       context,
-      `cpu:device:${record.deviceId}`,
+      () => `cpu:device:${record.deviceId}`,
       load >= settings.thresholdPercent,
       settings.samples,
       () => ({

@@ -21,19 +21,25 @@ export default class InterfaceDownRule implements AlertRule {
       const id = context.interfaceId(row.ifIndex)
       if (id === null || row.operStatus === null) continue
       const holds = row.adminStatus === UP && row.operStatus === DOWN
-      streak(context, `if_down:iface:${id}`, holds, settings.samples, () => ({
-        rule: this.key,
-        category: RULE_CATEGORIES.if_down,
-        interfaceId: id,
-        summary: {
-          key: summaryKey(this.key),
-          params: {
-            device: record.deviceName,
-            interface: row.name ?? row.descr ?? String(row.ifIndex),
+      streak(
+        context,
+        () => `if_down:iface:${id}`,
+        holds,
+        settings.samples,
+        () => ({
+          rule: this.key,
+          category: RULE_CATEGORIES.if_down,
+          interfaceId: id,
+          summary: {
+            key: summaryKey(this.key),
+            params: {
+              device: record.deviceName,
+              interface: row.name ?? row.descr ?? String(row.ifIndex),
+            },
           },
-        },
-        details: { ifIndex: row.ifIndex, alias: row.alias },
-      }))
+          details: { ifIndex: row.ifIndex, alias: row.alias },
+        })
+      )
     }
   }
 }

@@ -26,21 +26,27 @@ export default class InterfaceErrorsRule implements AlertRule {
       const errors = (rates.inErrorsPs ?? 0) + (rates.outErrorsPs ?? 0)
       const discards = (rates.inDiscardsPs ?? 0) + (rates.outDiscardsPs ?? 0)
       const holds = errors >= settings.errorsPerSecond || discards >= settings.discardsPerSecond
-      streak(context, `if_errors:iface:${id}`, holds, settings.samples, () => ({
-        rule: this.key,
-        category: RULE_CATEGORIES.if_errors,
-        interfaceId: id,
-        summary: {
-          key: summaryKey(this.key),
-          params: {
-            device: record.deviceName,
-            interface: row.name ?? row.descr ?? String(row.ifIndex),
-            errors: Math.round(errors * 100) / 100,
-            discards: Math.round(discards * 100) / 100,
+      streak(
+        context,
+        () => `if_errors:iface:${id}`,
+        holds,
+        settings.samples,
+        () => ({
+          rule: this.key,
+          category: RULE_CATEGORIES.if_errors,
+          interfaceId: id,
+          summary: {
+            key: summaryKey(this.key),
+            params: {
+              device: record.deviceName,
+              interface: row.name ?? row.descr ?? String(row.ifIndex),
+              errors: Math.round(errors * 100) / 100,
+              discards: Math.round(discards * 100) / 100,
+            },
           },
-        },
-        details: { ifIndex: row.ifIndex, errorsPerSecond: errors, discardsPerSecond: discards },
-      }))
+          details: { ifIndex: row.ifIndex, errorsPerSecond: errors, discardsPerSecond: discards },
+        })
+      )
     }
   }
 }

@@ -53,6 +53,8 @@ export interface RuleContext {
   threatDefs(): Map<string, ThreatCounterDef>
   raise(signal: Omit<AlertSignal, 'source' | 'occurredAt' | 'deviceId' | 'siteId'>): void
   recover(conditionKey: string): void
+  /** The state changed in a way worth saving (streaks, raised conditions, counters). */
+  touch(): void
 }
 
 /** One alert rule (LibreNMS AlertRules style): a key, typed settings, an evaluation per record. */
@@ -73,15 +75,19 @@ export function interfacesOf(record: PollRecord): InterfaceRecord[] {
  */
 export function streak(
   context: RuleContext,
-  conditionKey: string,
+  key: () => string,
   holds: boolean,
   needed: number,
   signal: () => Omit<AlertSignal, 'source' | 'occurredAt' | 'deviceId' | 'siteId' | 'conditionKey'>
 ) {
   const { state } = context
+  // The common case, nothing going on: no key built, nothing looked up.
+  if (!holds && state.active.length === 0 && isEmpty(state.streaks)) return
+  const conditionKey = key()
   if (holds) {
     const count = (state.streaks[conditionKey] ?? 0) + 1
     state.streaks[conditionKey] = count
+    context.touch()
     // Raised once when the streak reaches `needed`; the open alert stands until recovery.
     if (count >= needed && !state.active.includes(conditionKey)) {
       state.active.push(conditionKey)
@@ -89,12 +95,22 @@ export function streak(
     }
     return
   }
-  if (conditionKey in state.streaks) delete state.streaks[conditionKey]
+  if (state.streaks[conditionKey] !== undefined) {
+    delete state.streaks[conditionKey]
+    context.touch()
+  }
   const at = state.active.indexOf(conditionKey)
   if (at >= 0) {
     state.active.splice(at, 1)
+    context.touch()
     context.recover(conditionKey)
   }
+}
+
+function isEmpty(object: Record<string, unknown>) {
+  // eslint-disable-next-line no-unreachable-loop
+  for (const key in object) return key === undefined
+  return true
 }
 
 /** Setting spec shorthand. */

@@ -41,6 +41,9 @@ export interface EvaluationResult {
   evaluationMs: number
 }
 
+/** Devices serialised and written per step of a flush. */
+const FLUSH_SLICE = 100
+
 interface DeviceEntry {
   meta: DeviceMeta | null
   metaAtMs: number
@@ -188,7 +191,6 @@ export default class RuleEngine {
       // Unknown to the inventory (deleted meanwhile): nothing to alert on.
       if (!entry?.meta) continue
       const meta = entry.meta
-      entry.dirty = true
       if (record.inMaintenance) {
         // Checked before any rule: no signals; keep the uptime so a reboot inside the window is not news later.
         const ticks = record.ok ? (record.system?.sysUpTimeTicks ?? null) : null
@@ -223,6 +225,7 @@ export default class RuleEngine {
             siteId: meta.siteId,
           }),
         recover: (conditionKey) => recoveries.push(conditionKey),
+        touch: () => (entry.dirty = true),
       }
       for (const rule of enabled) {
         context.settings = config[rule.key].values
@@ -234,23 +237,37 @@ export default class RuleEngine {
     return { signals, recoveries, evaluationMs }
   }
 
-  /** Saves changed device states (every batch) and baselines (every few minutes). */
+  /**
+   * Saves changed device states (every batch) and baselines (every few
+   * minutes: they change on every poll), serialising and writing a slice at
+   * a time with the event loop free in between.
+   */
   async flush(force = false) {
     const now = this.#now()
     const saveBaselines = force || now - this.#baselineSavedAtMs >= this.#baselineFlushMs
-    const rows: Array<[string, string]> = []
+    if (saveBaselines) this.#baselineSavedAtMs = now
+    const due: Array<[number, DeviceEntry, 'device' | 'baseline']> = []
     for (const [id, entry] of this.#devices) {
       if (entry.dirty) {
-        rows.push([`device:${id}`, JSON.stringify(entry.state)])
         entry.dirty = false
+        due.push([id, entry, 'device'])
       }
       if (saveBaselines && entry.baselineDirty) {
-        rows.push([`baseline:${id}`, JSON.stringify(entry.baselines)])
         entry.baselineDirty = false
+        due.push([id, entry, 'baseline'])
       }
     }
-    if (saveBaselines) this.#baselineSavedAtMs = now
-    if (rows.length > 0) await this.#backend.saveStates(rows)
+    for (let start = 0; start < due.length; start += FLUSH_SLICE) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve))
+      const rows = due
+        .slice(start, start + FLUSH_SLICE)
+        .map(([id, entry, kind]): [string, string] =>
+          kind === 'device'
+            ? [`device:${id}`, JSON.stringify(entry.state)]
+            : [`baseline:${id}`, JSON.stringify(entry.baselines)]
+        )
+      await this.#backend.saveStates(rows)
+    }
   }
 
   /** The in-memory state of a device (tests and the settings page). */

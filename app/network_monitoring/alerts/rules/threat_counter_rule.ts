@@ -17,9 +17,11 @@ export default class ThreatCounterRule implements AlertRule {
     if (!counters) return
     const last = state.threats ?? {}
     const next: Record<string, number> = {}
+    let changed = state.threats === undefined
     for (const [oid, value] of Object.entries(counters)) {
       next[oid] = value
       const before = last[oid]
+      if (before !== value) changed = true
       const def = context.threatDefs().get(oid)
       if (before === undefined || value <= before || !def) continue
       const increase = value - before
@@ -35,6 +37,8 @@ export default class ThreatCounterRule implements AlertRule {
         details: { count: increase, counterOid: oid, counter: value },
       })
     }
+    if (!changed) return
     state.threats = next
+    context.touch()
   }
 }

@@ -18,12 +18,14 @@ export default class UnreachableRule implements AlertRule {
       // previousStatus 'down' also covers an alert raised before a restart lost `active`.
       if (active >= 0 || record.previousStatus === 'down') {
         if (active >= 0) state.active.splice(active, 1)
+        context.touch()
         context.recover(conditionKey)
       }
       return
     }
     if (record.consecutiveFailures < settings.failures || active >= 0) return
     state.active.push(conditionKey)
+    context.touch()
     context.raise({
       rule: this.key,
       conditionKey,

@@ -24,7 +24,7 @@ export default class UtilisationRule implements AlertRule {
       const percent = Math.max(row.rates.inUtilisation ?? 0, row.rates.outUtilisation ?? 0)
       streak(
         context,
-        `utilisation:iface:${id}`,
+        () => `utilisation:iface:${id}`,
         percent >= settings.thresholdPercent,
         settings.samples,
         () => ({
