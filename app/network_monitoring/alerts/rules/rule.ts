@@ -108,7 +108,6 @@ export function streak(
 }
 
 function isEmpty(object: Record<string, unknown>) {
-  // eslint-disable-next-line no-unreachable-loop
   for (const key in object) return key === undefined
   return true
 }
