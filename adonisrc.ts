@@ -33,6 +33,7 @@ export default defineConfig({
     () => import('#start/routes'),
     () => import('#start/kernel'),
     () => import('#start/view'),
+    () => import('#start/alerts'),
     { file: () => import('#start/simulator'), environment: ['web'] },
     () => import('#start/alert_rules'),
     { file: () => import('#start/scheduler'), environment: ['web'] },
