@@ -4,4 +4,5 @@
 import '#identity/routes'
 import '#core/audit/routes'
 import '#network_monitoring/routes'
+import '#network_monitoring/alerts/rules/routes'
 import '#project_review/routes'

@@ -42,7 +42,7 @@ test.group('alert rules: unreachable', () => {
     const [signal] = sink.raised
     assert.equal(signal.rule, 'unreachable')
     assert.equal(signal.conditionKey, 'unreachable:device:7')
-    assert.equal(signal.category, 'device_failure')
+    assert.equal(signal.category, 'software_hardware_fault')
     assert.equal(signal.deviceId, 7)
     assert.equal(signal.siteId, 107)
     assert.equal(signal.occurredAt.getTime(), clock.ms)
@@ -226,7 +226,8 @@ test.group('alert rules: threat counters', () => {
     await engine.handle([poll(120, 3)])
     assert.lengthOf(sink.raised, 0, 'the first reading is the baseline')
     await engine.handle([poll(123, 3)])
-    assert.lengthOf(sink.raised, 1)
+    assert.lengthOf(sink.raised, 3, 'one signal per detection: the open alert counts 3')
+    assert.lengthOf(new Set(sink.raised.map((s) => s.conditionKey)), 1)
     const [signal] = sink.raised
     assert.equal(signal.source, 'counter')
     assert.equal(signal.rule, 'threat_counter')
@@ -237,10 +238,10 @@ test.group('alert rules: threat counters', () => {
 
     // the appliance rebooted: counters restart, nothing to report
     await engine.handle([poll(0, 0)])
-    assert.lengthOf(sink.raised, 1)
+    assert.lengthOf(sink.raised, 3)
     await engine.handle([poll(1, 1)])
     assert.deepEqual(
-      sink.raised.slice(1).map((s) => [s.category, s.details?.count]),
+      sink.raised.slice(3).map((s) => [s.category, s.details?.count]),
       [
         ['trojan', 1],
         ['ransomware', 1],
@@ -257,7 +258,7 @@ test.group('alert rules: threat counters', () => {
     backend.threatDefs.push({
       vendorOid: '1.3.6.1.4.1.2011',
       counterOid: TROJAN,
-      category: 'virus',
+      category: 'computer_virus',
       label: 'hwSecVirusCount',
     })
     const poll = (value: number) =>
@@ -268,7 +269,7 @@ test.group('alert rules: threat counters', () => {
     await engine.handle([poll(2)])
     assert.deepEqual(
       sink.raised.map((s) => [s.category, s.rawType]),
-      [['virus', 'hwSecVirusCount']]
+      [['computer_virus', 'hwSecVirusCount']]
     )
   })
 

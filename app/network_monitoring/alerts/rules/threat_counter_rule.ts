@@ -1,9 +1,13 @@
 import type { AlertRule, RuleContext } from '#network_monitoring/alerts/rules/rule'
 import { summaryKey } from '#network_monitoring/alerts/rules/categories'
 
+/** A counter jumping by millions (a vendor bug, a reset misread) still costs little. */
+const MAX_SIGNALS_PER_POLL = 1000
+
 /**
  * 威胁计数: a security appliance's threat counter went up → one threat
- * signal per device and threat type, its count the increase. The first
+ * alert per device and threat type (one condition key), its count raised
+ * by the increase. The first
  * reading only sets the baseline; a counter going down (reboot, reset)
  * resets it. Threats are not recovered: a person handles them.
  */
@@ -25,7 +29,8 @@ export default class ThreatCounterRule implements AlertRule {
       const def = context.threatDefs().get(oid)
       if (before === undefined || value <= before || !def) continue
       const increase = value - before
-      context.raise({
+      // The sink counts one per signal: one signal per detection, under one condition key.
+      const signal = {
         rule: this.key,
         conditionKey: `threat_counter:${def.category}:device:${record.deviceId}`,
         category: def.category,
@@ -35,7 +40,8 @@ export default class ThreatCounterRule implements AlertRule {
           params: { device: record.deviceName, label: def.label, count: increase },
         },
         details: { count: increase, counterOid: oid, counter: value },
-      })
+      }
+      for (let n = Math.min(increase, MAX_SIGNALS_PER_POLL); n > 0; n--) context.raise(signal)
     }
     if (!changed) return
     state.threats = next

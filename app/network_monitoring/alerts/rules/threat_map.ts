@@ -21,7 +21,7 @@ export interface ThreatCounterDef {
   /** sysObjectID prefix of the vendor or model; '' matches every security device. */
   vendorOid: string
   counterOid: string
-  /** GB/T 20986 sub-category code (alerts/classification.ts). */
+  /** GB/T 20986-2023 sub-category code (alerts/classification.ts SUBCATEGORY_CODES). */
   category: string
   /** The vendor's own name of the counter, kept as the alert's raw type. */
   label: string
@@ -29,16 +29,16 @@ export interface ThreatCounterDef {
 
 /** The simulated vendor's counters: N, the simulator's name, GB/T 20986 code, the vendor's label. */
 export const SIM_THREAT_COUNTERS = [
-  { n: 1, kind: 'virus', category: 'virus', label: 'virusDetected' },
+  { n: 1, kind: 'virus', category: 'computer_virus', label: 'virusDetected' },
   { n: 2, kind: 'trojan', category: 'trojan', label: 'trojanDetected' },
-  { n: 3, kind: 'malware', category: 'malware', label: 'malwareInstalled' },
+  { n: 3, kind: 'malware', category: 'malware_other', label: 'malwareInstalled' },
   { n: 4, kind: 'ransomware', category: 'ransomware', label: 'ransomwareDetected' },
   { n: 5, kind: 'worm', category: 'worm', label: 'wormDetected' },
   { n: 6, kind: 'botnet', category: 'botnet', label: 'botnetDetected' },
-  { n: 7, kind: 'exploit', category: 'exploit', label: 'exploitAttempts' },
-  { n: 8, kind: 'scan', category: 'scan', label: 'scanDetected' },
-  { n: 9, kind: 'ddos', category: 'dos', label: 'ddosDetected' },
-  { n: 10, kind: 'brute_force', category: 'other', label: 'bruteForceAttempts' },
+  { n: 7, kind: 'exploit', category: 'vulnerability_exploit', label: 'exploitAttempts' },
+  { n: 8, kind: 'scan', category: 'scan_eavesdrop', label: 'scanDetected' },
+  { n: 9, kind: 'ddos', category: 'denial_of_service', label: 'ddosDetected' },
+  { n: 10, kind: 'brute_force', category: 'brute_force', label: 'bruteForceAttempts' },
 ] as const
 
 export type SimThreatKind = (typeof SIM_THREAT_COUNTERS)[number]['kind']
