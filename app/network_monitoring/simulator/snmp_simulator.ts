@@ -92,6 +92,7 @@ export default class SnmpSimulator {
   readonly #threatSpeedup: number
   #served: Served[] = []
   #byName = new Map<string, Served>()
+  #byId = new Map<number, Served>()
   #watched: string | null = null
   #lastFaultFile = ''
   /** Requests the agents rejected (wrong community and the like). */
@@ -226,6 +227,20 @@ export default class SnmpSimulator {
     )
     this.#served = []
     this.#byName.clear()
+    this.#byId.clear()
+  }
+
+  /** A device's own faults; `down` also when a device it is reached through is down. */
+  #effectiveFaults(device: SimulatedDevice): DeviceFaults {
+    if (device.faults.down) return device.faults
+    let uplink = device.spec.uplinkId
+    for (let hops = 0; uplink !== null && uplink !== undefined && hops < 8; hops++) {
+      const above = this.#byId.get(uplink)?.device
+      if (!above) break
+      if (above.faults.down) return { ...device.faults, down: true }
+      uplink = above.spec.uplinkId
+    }
+    return device.faults
   }
 
   #find(which: number | string): Served {
@@ -243,7 +258,7 @@ export default class SnmpSimulator {
         port,
         address: this.host,
         dgramModule: FaultSocket.moduleFor(
-          () => device.faults,
+          () => this.#effectiveFaults(device),
           (created) => (socket = created)
         ),
       },
@@ -272,6 +287,7 @@ export default class SnmpSimulator {
     }
     this.#served.push(served)
     this.#byName.set(spec.name, served)
+    this.#byId.set(spec.id, served)
   }
 }
 

@@ -33,6 +33,11 @@ export interface DeviceSpec {
   cpus: number
   /** Uptime at simulator start, seconds. */
   initialUptimeSeconds: number
+  /**
+   * The device it is reached through from the county centre (villages → their
+   * town router → the core switch): while that one is down, so is this one.
+   */
+  uplinkId?: number | null
 }
 
 /** Small deterministic PRNG so a device looks the same on every run. */
@@ -286,6 +291,15 @@ function village(id: number, villageNo: number): DeviceSpec {
   }
 }
 
+/** 310 villages over 32 towns: the first 22 towns have 10 villages, the other 10 have 9. */
+export function townOfVillage(village: number) {
+  return village <= 220 ? Math.ceil(village / 10) : 22 + Math.ceil((village - 220) / 9)
+}
+
+/** Town routers are devices 4–35 (town n is device n + 3). */
+const TOWNS = 32
+const FIRST_TOWN_ID = 4
+
 /** Devices of a full county: core, 2 firewalls, IPS, 32 town routers, 310 village switches, AV gateway. */
 export const COUNTY_DEVICE_COUNT = 4 + 32 + 310 + 1
 /** The anti-virus gateway comes last, so the towns and villages keep their ports. */
@@ -299,12 +313,16 @@ const AV_GATEWAY_ID = 346
 export function buildCountyTopology(count = COUNTY_DEVICE_COUNT): DeviceSpec[] {
   const devices: DeviceSpec[] = []
   for (let id = 0; id < count; id++) {
-    if (id === 0) devices.push(core())
-    else if (id <= 2) devices.push(securityDevice(id, 'firewall'))
-    else if (id === 3) devices.push(securityDevice(id, 'ips'))
-    else if (id < 36) devices.push(town(id, id - 3))
-    else if (id === AV_GATEWAY_ID) devices.push(avGateway(id))
-    else devices.push(village(id, id < AV_GATEWAY_ID ? id - 35 : id - 36))
+    if (id === 0) devices.push({ ...core(), uplinkId: null })
+    else if (id <= 2) devices.push({ ...securityDevice(id, 'firewall'), uplinkId: 0 })
+    else if (id === 3) devices.push({ ...securityDevice(id, 'ips'), uplinkId: 0 })
+    else if (id < 36) devices.push({ ...town(id, id - 3), uplinkId: 0 })
+    else if (id === AV_GATEWAY_ID) devices.push({ ...avGateway(id), uplinkId: 0 })
+    else {
+      const villageNo = id < AV_GATEWAY_ID ? id - 35 : id - 36
+      const townId = Math.min(townOfVillage(villageNo), TOWNS) + FIRST_TOWN_ID - 1
+      devices.push({ ...village(id, villageNo), uplinkId: townId < count ? townId : null })
+    }
   }
   return devices
 }

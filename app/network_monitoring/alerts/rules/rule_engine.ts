@@ -85,6 +85,12 @@ export default class RuleEngine {
     this.#baselineSavedAtMs = this.#now()
   }
 
+  /** Forgets everything held in memory (tests whose database was rolled back). */
+  reset() {
+    this.#devices.clear()
+    this.invalidateConfig()
+  }
+
   /** Settings changed (告警规则 page): re-read them before the next batch. */
   invalidateConfig() {
     this.#configAtMs = Number.NEGATIVE_INFINITY
