@@ -1,6 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import SnmpSimulator from '#network_monitoring/simulator/snmp_simulator'
-import Device from '#network_monitoring/models/device'
+import type Device from '#network_monitoring/models/device'
 import PollJob from '#network_monitoring/jobs/poll_job'
 import { ruleEngine } from '#network_monitoring/alerts/rules/rules_service'
 import { refreshSecurityTargets } from '#network_monitoring/snmp/modules/threats'

@@ -292,8 +292,8 @@ function village(id: number, villageNo: number): DeviceSpec {
 }
 
 /** 310 villages over 32 towns: the first 22 towns have 10 villages, the other 10 have 9. */
-export function townOfVillage(village: number) {
-  return village <= 220 ? Math.ceil(village / 10) : 22 + Math.ceil((village - 220) / 9)
+export function townOfVillage(villageNo: number) {
+  return villageNo <= 220 ? Math.ceil(villageNo / 10) : 22 + Math.ceil((villageNo - 220) / 9)
 }
 
 /** Town routers are devices 4–35 (town n is device n + 3). */
