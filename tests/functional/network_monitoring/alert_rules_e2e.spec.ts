@@ -2,6 +2,8 @@ import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import db from '@adonisjs/lucid/services/db'
 import type SnmpSimulator from '#network_monitoring/simulator/snmp_simulator'
+import { alertSink } from '#network_monitoring/alerts/contract'
+import { unreachable } from '#tests/helpers/alerts'
 import {
   alertsOf,
   e2eJob,
@@ -110,4 +112,29 @@ test.group('Alert rules | end to end with the simulator and the alert store', (g
       await job.close()
     }
   })
+
+  for (const order of ['parent first', 'children first']) {
+    test(`a town router and its villages recovering in one batch (${order}) resolve once each`, async ({
+      assert,
+    }) => {
+      const { router, villages } = await seedTownOne(simulator)
+      const at = new Date(clock.now() - 5 * 60_000)
+      await alertSink().raise([unreachable(router, at), ...villages.map((v) => unreachable(v, at))])
+      const keys = [router, ...villages].map((device) => `unreachable:device:${device.id}`)
+      if (order === 'children first') keys.reverse()
+      await alertSink().recover(keys, new Date(clock.now()))
+      const rows = await alertsOf([router, ...villages])
+      assert.lengthOf(rows, villages.length + 1)
+      for (const row of rows)
+        assert.equal(row.state, 'resolved', `alert of device ${row.device_id}`)
+      const events = await db
+        .from('alert_events')
+        .whereIn(
+          'alert_id',
+          rows.map((row) => row.id)
+        )
+        .where('type', 'resolved')
+      assert.lengthOf(events, rows.length, 'one resolved event per alert')
+    })
+  }
 })

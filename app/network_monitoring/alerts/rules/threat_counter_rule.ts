@@ -37,7 +37,12 @@ export default class ThreatCounterRule implements AlertRule {
         rawType: def.label,
         summary: {
           key: summaryKey(this.key),
-          params: { device: record.deviceName, label: def.label, count: increase },
+          params: {
+            device: record.deviceName,
+            threat: def.category,
+            label: def.label,
+            count: increase,
+          },
         },
         details: { count: increase, counterOid: oid, counter: value },
       }
