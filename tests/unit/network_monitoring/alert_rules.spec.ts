@@ -381,7 +381,7 @@ test.group('alert rules: traffic anomaly', () => {
     )
     assert.equal(sink.raised[0].details?.direction, 'in')
     assert.deepEqual(sink.recovered, ['anomaly:iface:2002'])
-  })
+  }).timeout(120_000)
 
   test('a bucket judges nothing before it has learnt its samples', ({ assert }) => {
     const profile = emptyProfile()
