@@ -13,11 +13,16 @@ import { startMonitoringSchedule } from '#network_monitoring/jobs/monitoring_sch
 import { startAuditSchedule } from '#core/audit/audit_schedule'
 import audit from '#core/audit/audit_service'
 import backups, { backupSettings } from '#core/audit/backup_service'
+import { startAlertSchedule } from '#network_monitoring/alerts/alert_schedule'
 
 if (monitoringSettings().schedulerEnabled) {
   app.ready(() => {
     const stop = startMonitoringSchedule({ logger })
-    app.terminating(stop)
+    const stopAlerts = startAlertSchedule(logger)
+    app.terminating(async () => {
+      await stopAlerts()
+      await stop()
+    })
   })
 }
 

@@ -5,6 +5,7 @@ import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import Alert from '#network_monitoring/models/alert'
 import { CATEGORY_CODES, GRADES, type GradeLevel } from '#network_monitoring/alerts/classification'
 import { csvCell } from '#core/http_helpers'
+import { onAlertChanges } from '#network_monitoring/alerts/contract'
 import { DISPLAY_ZONE } from '#start/view'
 
 /** The 告警中心's filters (validated by alertListValidator). */
@@ -262,6 +263,66 @@ export interface AlertDashboard {
   resolved: number
 }
 
+/** The 30-day figures are recomputed at most this often (the open counts are always fresh). */
+const WINDOW_CACHE_MS = 30_000
+const windowCache = new Map<string, { until: number; figures: WindowFigures }>()
+
+type WindowFigures = Awaited<ReturnType<typeof windowQueries>>
+
+/** Alerts per day and category, and the MTTA/MTTR sums, over the covering dashboard index. */
+async function windowQueries(since: string, dayExpr: string, minutes: (column: string) => string) {
+  const [perDay, times] = await Promise.all([
+    db
+      .from('alerts')
+      .where('first_seen_at', '>=', since)
+      .whereNot('state', 'suppressed')
+      .groupByRaw(`${dayExpr}, category_group`)
+      .select(db.raw(`${dayExpr} as day`), 'category_group')
+      .count('* as n'),
+    db
+      .from('alerts')
+      .where('first_seen_at', '>=', since)
+      .whereNot('state', 'suppressed')
+      .select(
+        db.raw(
+          `AVG(CASE WHEN acknowledged_at IS NOT NULL THEN ${minutes('acknowledged_at')} END) as mtta`
+        ),
+        db.raw(`AVG(CASE WHEN resolved_at IS NOT NULL THEN ${minutes('resolved_at')} END) as mttr`),
+        db.raw('SUM(CASE WHEN acknowledged_at IS NOT NULL THEN 1 ELSE 0 END) as acked'),
+        db.raw('SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END) as resolved')
+      )
+      .first(),
+  ])
+  return { perDay, times }
+}
+
+/** Forgets the cached 30-day figures (tests, and after bulk imports). */
+export function clearDashboardCache() {
+  windowCache.clear()
+}
+
+// A new, handled or reclassified alert changes the figures; a mere repeat does not.
+onAlertChanges(async (changes) => {
+  if (changes.some((change) => change.type !== 'updated')) windowCache.clear()
+})
+
+/**
+ * Open and acknowledged alerts, read through the (state, …) index: live alerts are few, so
+ * they are aggregated here rather than by a GROUP BY that could walk another index.
+ */
+async function liveAlerts() {
+  const rows = await db
+    .from('alerts')
+    .whereIn('state', ['open', 'acknowledged'])
+    .select('id', 'grade', 'site_id', 'device_id')
+  return rows.map((row) => ({
+    id: Number(row.id),
+    grade: Number(row.grade) as GradeLevel,
+    siteId: row.site_id === null ? null : Number(row.site_id),
+    deviceId: row.device_id === null ? null : Number(row.device_id),
+  }))
+}
+
 function isMysql() {
   return db.connection().dialect.name === 'mysql'
 }
@@ -285,37 +346,19 @@ export async function alertDashboard(now = DateTime.utc(), days = 30): Promise<A
       ? `TIMESTAMPDIFF(SECOND, first_seen_at, ${column}) / 60`
       : `(julianday(${column}) - julianday(first_seen_at)) * 1440`
 
-  const [open, perDay, times] = await Promise.all([
-    db
-      .from('alerts')
-      .whereIn('state', ['open', 'acknowledged'])
-      .groupBy('grade')
-      .select('grade')
-      .count('* as n'),
-    db
-      .from('alerts')
-      .where('first_seen_at', '>=', since)
-      .whereNot('state', 'suppressed')
-      .groupByRaw(`${dayExpr}, category_group`)
-      .select(db.raw(`${dayExpr} as day`), 'category_group')
-      .count('* as n'),
-    db
-      .from('alerts')
-      .where('first_seen_at', '>=', since)
-      .whereNot('state', 'suppressed')
-      .select(
-        db.raw(
-          `AVG(CASE WHEN acknowledged_at IS NOT NULL THEN ${minutes('acknowledged_at')} END) as mtta`
-        ),
-        db.raw(`AVG(CASE WHEN resolved_at IS NOT NULL THEN ${minutes('resolved_at')} END) as mttr`),
-        db.raw('SUM(CASE WHEN acknowledged_at IS NOT NULL THEN 1 ELSE 0 END) as acked'),
-        db.raw('SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END) as resolved')
-      )
-      .first(),
-  ])
-
+  const cacheKey = `${since}|${days}`
+  const cached = windowCache.get(cacheKey)
+  const windowFigures =
+    cached && cached.until > Date.now()
+      ? cached.figures
+      : await windowQueries(since, dayExpr, minutes).then((figures) => {
+          windowCache.clear()
+          windowCache.set(cacheKey, { until: Date.now() + WINDOW_CACHE_MS, figures })
+          return figures
+        })
+  const { perDay, times } = windowFigures
   const openByGrade = Object.fromEntries(GRADES.map((g) => [g, 0])) as Record<GradeLevel, number>
-  for (const row of open) openByGrade[Number(row.grade) as GradeLevel] = Number(row.n)
+  for (const alert of await liveAlerts()) openByGrade[alert.grade]++
   const dayList = Array.from({ length: days }, (_, i) =>
     startDay.plus({ days: i }).toFormat('yyyy-LL-dd')
   )
@@ -354,33 +397,24 @@ export interface SiteAlerts {
  * Open and acknowledged alerts per site (for the board), and the newest of them. Live alerts
  * are few, and `open_key` is NOT NULL exactly for them (its unique index finds them).
  */
-export async function liveAlertsBySite() {
-  const rows = await db
-    .from('alerts')
-    .whereNotNull('open_key')
-    .whereIn('state', ['open', 'acknowledged'])
-    .groupBy('site_id')
-    .select('site_id')
-    .count('* as n')
-    .min('grade as worst')
+export async function liveAlertsBySite(rows?: Awaited<ReturnType<typeof liveAlerts>>) {
   const bySite = new Map<number, SiteAlerts>()
-  for (const row of rows) {
-    if (row.site_id === null) continue
-    bySite.set(Number(row.site_id), {
-      count: Number(row.n),
-      worst: Number(row.worst) as GradeLevel,
-    })
+  for (const alert of rows ?? (await liveAlerts())) {
+    if (alert.siteId === null) continue
+    const site = bySite.get(alert.siteId)
+    if (site) {
+      site.count++
+      site.worst = Math.min(site.worst, alert.grade) as GradeLevel
+    } else {
+      bySite.set(alert.siteId, { count: 1, worst: alert.grade })
+    }
   }
   return bySite
 }
 
 /** The newest live alerts (board list and the new-alert sound). */
 export async function newestLiveAlerts(limit = 8) {
-  return Alert.query()
-    .whereNotNull('open_key')
-    .whereIn('state', ['open', 'acknowledged'])
-    .orderBy('id', 'desc')
-    .limit(limit)
+  return Alert.query().whereIn('state', ['open', 'acknowledged']).orderBy('id', 'desc').limit(limit)
 }
 
 export interface BoardAlerts {
@@ -396,18 +430,8 @@ export interface BoardAlerts {
 
 /** Live alerts as the status board groups them (county, each town with its villages). */
 export async function boardAlerts(limit = 8): Promise<BoardAlerts> {
-  const [bySite, latest, deviceRows] = await Promise.all([
-    liveAlertsBySite(),
-    newestLiveAlerts(limit),
-    db
-      .from('alerts')
-      .whereNotNull('open_key')
-      .whereIn('state', ['open', 'acknowledged'])
-      .whereNotNull('device_id')
-      .groupBy('device_id')
-      .select('device_id')
-      .min('grade as worst'),
-  ])
+  const [live, latest] = await Promise.all([liveAlerts(), newestLiveAlerts(limit)])
+  const bySite = await liveAlertsBySite(live)
   const siteIds = [...bySite.keys()]
   const sites = new Map<number, { level: string; parentId: number | null }>()
   for (let i = 0; i < siteIds.length; i += 500) {
@@ -442,12 +466,12 @@ export async function boardAlerts(limit = 8): Promise<BoardAlerts> {
     total += alerts.count
   }
   const devices: Record<string, GradeLevel> = {}
-  for (const row of deviceRows) devices[String(row.device_id)] = Number(row.worst) as GradeLevel
-  const newest = await db
-    .from('alerts')
-    .whereNotNull('open_key')
-    .whereIn('state', ['open', 'acknowledged'])
-    .max('id as id')
-    .first()
-  return { groups, devices, latest, newestId: Number(newest?.id ?? 0), total }
+  let newestId = 0
+  for (const alert of live) {
+    newestId = Math.max(newestId, alert.id)
+    if (alert.deviceId === null) continue
+    const key = String(alert.deviceId)
+    devices[key] = Math.min(devices[key] ?? 4, alert.grade) as GradeLevel
+  }
+  return { groups, devices, latest, newestId, total }
 }

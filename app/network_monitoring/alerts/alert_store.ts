@@ -31,6 +31,10 @@ import { transition, type AlertState } from '#network_monitoring/alerts/lifecycl
 export const UNREACHABLE_RULE = 'unreachable'
 
 const CHUNK = 400
+/** Rows per multi-row INSERT of new alerts (well under SQLite's 32,766 bound parameters). */
+const INSERT_CHUNK = 200
+/** Alert ids per audit row when the system records many events of one kind at once. */
+const AUDIT_CHUNK = 500
 const SUMMARY_MAX = 500
 const RAW_TYPE_MAX = 200
 
@@ -307,21 +311,34 @@ export class AlertStore implements AlertSink {
     }
 
     // 4. New alerts: insert, then link children behind an unreachable parent.
-    for (const row of pendingByKey.values()) {
-      const values: Partial<AlertRow> = { ...row }
-      delete values.id
-      const stamp = sqlTime(Date.now())
-      const inserted = await trx
-        .table('alerts')
-        .insert({ ...values, created_at: stamp, updated_at: stamp })
-      row.id = Number(Array.isArray(inserted) ? inserted[0] : inserted)
-      live.set(row.condition_key, row)
-      const touch = this.#touch(touches, row, true)
-      touch.events.push({
-        type: 'raised',
-        at: new Date(ms(row.first_seen_at)),
-        details: { category: row.category, grade: row.grade },
-      })
+    // Many rows per INSERT; their ids are read back by open_key (unique while live).
+    const stamp = sqlTime(Date.now())
+    for (const group of chunks([...pendingByKey.values()], INSERT_CHUNK)) {
+      await trx.table('alerts').multiInsert(
+        group.map((row) => {
+          const values: Partial<AlertRow> = { ...row }
+          delete values.id
+          return { ...values, created_at: stamp, updated_at: stamp }
+        })
+      )
+      const ids = await trx
+        .from('alerts')
+        .whereIn(
+          'open_key',
+          group.map((row) => row.condition_key)
+        )
+        .select('id', 'open_key')
+      const idByKey = new Map(ids.map((r) => [r.open_key as string, Number(r.id)]))
+      for (const row of group) {
+        row.id = idByKey.get(row.condition_key)!
+        live.set(row.condition_key, row)
+        const touch = this.#touch(touches, row, true)
+        touch.events.push({
+          type: 'raised',
+          at: new Date(ms(row.first_seen_at)),
+          details: { category: row.category, grade: row.grade },
+        })
+      }
     }
     const linked = await this.#suppressBehindParents(trx, [...pendingByKey.values()], touches)
     outcome.linked = linked
@@ -642,7 +659,8 @@ export class AlertStore implements AlertSink {
         signals: 0,
         firstSeen: ms(row.first_seen_at),
         lastSeen: ms(row.last_seen_at),
-        dirty: created,
+        // A created row is written as it is; only a later change (link, scope) rewrites it.
+        dirty: false,
         events: [],
         changes: created
           ? [
@@ -664,6 +682,7 @@ export class AlertStore implements AlertSink {
   async #flush(trx: TransactionClientContract, touches: Map<number, Touch>) {
     const changes: AlertChange[] = []
     const timeline: Array<Record<string, unknown>> = []
+    const audited = new Map<string, Array<{ id: number; details: Record<string, unknown> }>>()
     const device = new Map<number, DeviceInfo>()
     const deviceIds = [...touches.values()]
       .map((t) => t.row.device_id)
@@ -671,7 +690,7 @@ export class AlertStore implements AlertSink {
     for (const [id, info] of await this.#devices(trx, deviceIds)) device.set(id, info)
 
     for (const touch of touches.values()) {
-      if (!touch.dirty && touch.events.length === 0) continue
+      if (!touch.dirty && touch.events.length === 0 && touch.signals === 0) continue
       const row = touch.row
       const oldGrade = row.grade
       if (!touch.created && touch.signals > 0) {
@@ -710,7 +729,16 @@ export class AlertStore implements AlertSink {
         update.resolved_at = sqlTime(touch.resolvedAt)
         update.resolved_by_id = null
       }
-      await trx.from('alerts').where('id', row.id).update(update)
+      const changedGrade = row.grade !== oldGrade
+      if (
+        !touch.created ||
+        touch.dirty ||
+        changedGrade ||
+        touch.resolvedAt !== undefined ||
+        touch.signals > 0
+      ) {
+        await trx.from('alerts').where('id', row.id).update(update)
+      }
 
       if (!touch.created && touch.signals > 0) {
         touch.changes.push({
@@ -736,21 +764,53 @@ export class AlertStore implements AlertSink {
           actor_name: null,
           details: JSON.stringify(event.details),
         })
-        await audit.record(
-          {
-            ...SYSTEM_ACTOR,
-            action: `alert.${AUDIT_ACTION[event.type] ?? event.type}`,
-            targetType: 'alert',
-            targetId: row.id,
-            details: { ...event.details, condition: row.condition_key },
-          },
-          trx
-        )
+        const action = auditActionFor(event.type)
+        const list = audited.get(action) ?? []
+        list.push({ id: row.id, details: { ...event.details, condition: row.condition_key } })
+        audited.set(action, list)
       }
       for (const change of touch.changes) changes.push({ ...change, grade: gradeOf(row.grade) })
     }
     for (const group of chunks(timeline)) await trx.table('alert_events').multiInsert(group)
+    await this.#audit(trx, audited)
     return changes
+  }
+
+  /**
+   * The system's alert events into the audit trail: one row for a lone event (with its
+   * details), one row per AUDIT_CHUNK alerts of a storm (their ids), so a burst of 10,000
+   * signals costs a few chained rows instead of 10,000 while every alert stays traceable.
+   */
+  async #audit(
+    trx: TransactionClientContract,
+    audited: Map<string, Array<{ id: number; details: Record<string, unknown> }>>
+  ) {
+    for (const [action, events] of audited) {
+      if (events.length === 1) {
+        await audit.record(
+          {
+            ...SYSTEM_ACTOR,
+            action,
+            targetType: 'alert',
+            targetId: events[0].id,
+            details: events[0].details,
+          },
+          trx
+        )
+        continue
+      }
+      for (const group of chunks(events, AUDIT_CHUNK)) {
+        await audit.record(
+          {
+            ...SYSTEM_ACTOR,
+            action,
+            targetType: 'alert',
+            details: { alerts: group.map((e) => e.id), count: group.length },
+          },
+          trx
+        )
+      }
+    }
   }
 
   async #devices(trx: TransactionClientContract, ids: Array<number | null>) {
