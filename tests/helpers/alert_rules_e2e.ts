@@ -61,7 +61,7 @@ export async function seedTownOne(simulator: SnmpSimulator) {
 /** A poll job on the test clock, quick to give up on dead devices. */
 export function e2eJob(now: () => number) {
   return new PollJob({
-    settings: { snmpTimeoutMs: 300, snmpRetries: 0, snmpConcurrency: 16 },
+    settings: { snmpTimeoutMs: 1000, snmpRetries: 1, snmpConcurrency: 16 },
     now,
     lock: { run: (work) => work() },
     journal: null,
