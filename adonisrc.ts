@@ -36,6 +36,7 @@ export default defineConfig({
     () => import('#start/alerts'),
     () => import('#start/notifications'),
     { file: () => import('#start/simulator'), environment: ['web'] },
+    () => import('#start/alert_rules'),
     { file: () => import('#start/scheduler'), environment: ['web'] },
     { file: () => import('#start/console_guard'), environment: ['console'] },
   ],

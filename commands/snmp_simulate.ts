@@ -24,7 +24,7 @@ export default class SnmpSimulate extends BaseCommand {
   ]
   static options: CommandOptions = { startApp: false, staysAlive: true }
 
-  @flags.number({ description: 'Devices to serve (default: the whole county, 346)' })
+  @flags.number({ description: 'Devices to serve (default: the whole county, 347)' })
   declare devices?: number
 
   @flags.number({ description: 'UDP port of device 0; device N uses port + N', default: 16100 })
@@ -53,7 +53,8 @@ export default class SnmpSimulate extends BaseCommand {
       this.exitCode = 1
       return
     }
-    const { default: SnmpSimulator } = await import('#network_monitoring/simulator/snmp_simulator')
+    const { default: SnmpSimulator, DEMO_THREAT_SPEEDUP } =
+      await import('#network_monitoring/simulator/snmp_simulator')
     const { DEMO_V3_USERS } = await import('#network_monitoring/simulator/demo_v3')
     const simulator = await SnmpSimulator.start({
       devices: this.devices,
@@ -61,6 +62,7 @@ export default class SnmpSimulate extends BaseCommand {
       host: this.host,
       community: this.community,
       v3Users: DEMO_V3_USERS,
+      threatSpeedup: DEMO_THREAT_SPEEDUP,
     })
     this.app.terminating(() => simulator.stop())
     process.once('SIGINT', () => this.app.terminate())

@@ -12,13 +12,15 @@ import { monitoringSettings } from '#network_monitoring/services/monitoring_sett
 const settings = monitoringSettings()
 
 if (settings.simulator) {
-  const { default: SnmpSimulator } = await import('#network_monitoring/simulator/snmp_simulator')
+  const { default: SnmpSimulator, DEMO_THREAT_SPEEDUP } =
+    await import('#network_monitoring/simulator/snmp_simulator')
   const { DEMO_V3_USERS } = await import('#network_monitoring/simulator/demo_v3')
   try {
     // the demo seed registers DEMO_V3_DEVICE as an SNMPv3 authPriv device
     const simulator = await SnmpSimulator.start({
       basePort: settings.simulatorPort,
       v3Users: DEMO_V3_USERS,
+      threatSpeedup: DEMO_THREAT_SPEEDUP,
     })
     const endpoints = simulator.endpoints
     logger.info(

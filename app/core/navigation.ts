@@ -31,6 +31,7 @@ const ITEMS: NavItem[] = [
     href: '/monitoring/reports/availability',
     roles: ['netadmin'],
   },
+  { label: 'alert_rules.nav', href: '/monitoring/alert-rules', roles: ['netadmin', 'sysadmin'] },
   { label: 'review.nav.projects', href: '/review/projects', roles: ['applicant', 'reviewer'] },
   { label: 'review.nav.tasks', href: '/review/tasks', roles: ['expert'] },
   { label: 'review.nav.experts', href: '/review/experts', roles: ['sysadmin', 'reviewer'] },

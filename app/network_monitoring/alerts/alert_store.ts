@@ -392,6 +392,8 @@ export class AlertStore implements AlertSink {
         await this.#writeHistory(trx, key, result.history, at)
       }
       if (!row) continue
+      // Already resolved above, with its parent (a parent's key may come first).
+      if (touches.get(row.id)?.row.open_key === null) continue
       const touch = this.#touch(touches, row)
       if (result.history.isFlapping) {
         if (!row.is_flapping) {
@@ -444,6 +446,8 @@ export class AlertStore implements AlertSink {
       for (const state of states) down.add(Number(state.device_id))
     }
     for (const child of children) {
+      // Resolved on its own key earlier in this transaction (not flushed yet).
+      if (touches.get(child.id)?.row.open_key === null) continue
       const childTouch = this.#touch(touches, child)
       childTouch.dirty = true
       if (child.device_id !== null && down.has(Number(child.device_id))) {

@@ -597,6 +597,7 @@ export default class PollJob {
       interfaces,
       interfacesPolled,
       moduleErrors: ok ? (result?.moduleErrors ?? []) : [],
+      ...(ok && result?.threats ? { threatCounters: result.threats } : {}),
     }
   }
 }

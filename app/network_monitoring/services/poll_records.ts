@@ -79,4 +79,6 @@ export interface PollRecord {
   interfacesPolled: boolean
   /** Modules that failed alone on a device that answered (shown on the device page). */
   moduleErrors: ModuleError[]
+  /** Threat counters of a security device (counter OID → value; snmp/modules/threats.ts). */
+  threatCounters?: Record<string, number>
 }

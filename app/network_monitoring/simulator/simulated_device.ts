@@ -1,5 +1,6 @@
 import { seededRandom } from '#network_monitoring/simulator/topology'
 import type { DeviceSpec, InterfaceSpec } from '#network_monitoring/simulator/topology'
+import { ThreatCounters, hasThreatCounters } from '#network_monitoring/simulator/threat_counters'
 
 /** Standing faults of one device; applied by its socket, before the agent sees a request. */
 export interface DeviceFaults {
@@ -31,6 +32,35 @@ const MOD64 = 1n << 64n
 const MOD32 = 2 ** 32
 /** Traffic swings ±30 % around the interface mean over a 10–25 minute wave. */
 const AMPLITUDE = 0.3
+/**
+ * The working day: from 06:00 to 20:00 Asia/Shanghai the traffic rises
+ * smoothly by up to 40 % over its night level (peak at 13:00), every day.
+ * Weekends look like weekdays (the anomaly rule's profile is a day, not a week).
+ */
+export const DAY_BOOST = 0.4
+const DAY_START_S = 6 * 3600
+const DAY_LENGTH_S = 14 * 3600
+const SHANGHAI_OFFSET_S = 8 * 3600
+
+/** ∫ of the day shape (0 at night, (1 − cos)/2 over the working day) from the epoch to t (seconds). */
+export function dayShapeIntegral(epochSeconds: number): number {
+  const local = epochSeconds + SHANGHAI_OFFSET_S
+  const days = Math.floor(local / 86400)
+  const intoDay = local - days * 86400
+  const perDay = DAY_LENGTH_S / 2
+  let partial = 0
+  if (intoDay >= DAY_START_S + DAY_LENGTH_S) partial = perDay
+  else if (intoDay > DAY_START_S) {
+    const u = intoDay - DAY_START_S
+    partial = (u - (DAY_LENGTH_S / (2 * Math.PI)) * Math.sin((2 * Math.PI * u) / DAY_LENGTH_S)) / 2
+  }
+  return days * perDay + partial
+}
+
+export interface SimulatedDeviceOptions {
+  /** Threat detections run this many times faster than real time (default 1). */
+  threatSpeedup?: number
+}
 
 /**
  * The live state of one simulated device: uptime, counters that integrate a
@@ -42,10 +72,15 @@ export default class SimulatedDevice {
   faults: DeviceFaults = {}
   #bootAtMs: number
   #interfaces = new Map<number, InterfaceState>()
+  /** SHUZHI-SIM-THREAT-MIB counters (firewalls, IPS, anti-virus gateway only). */
+  readonly threats: ThreatCounters | null
 
-  constructor(spec: DeviceSpec, nowMs = Date.now()) {
+  constructor(spec: DeviceSpec, nowMs = Date.now(), options: SimulatedDeviceOptions = {}) {
     this.spec = spec
     this.#bootAtMs = nowMs - spec.initialUptimeSeconds * 1000
+    this.threats = hasThreatCounters(spec.kind)
+      ? new ThreatCounters(spec.id, spec.kind, nowMs, options.threatSpeedup ?? 1)
+      : null
     const random = seededRandom(spec.id * 7919 + 17)
     const wave = (): Wave => ({
       omega: (2 * Math.PI) / (600 + random() * 900),
@@ -83,13 +118,19 @@ export default class SimulatedDevice {
     return state
   }
 
-  /** Octets since boot: the integral of mean × (1 + a·sin(ωt + φ)) — monotonic, smooth. */
+  /**
+   * Octets since boot: the integral of mean × (1 + a·sin(ωt + φ) + b·day(t))
+   * — monotonic, smooth, the same at every poll of the same instant.
+   */
   #integral(meanBps: number, wave: Wave, seconds: number): bigint {
     const bytesPerSecond = meanBps / 8
     const swing =
       ((AMPLITUDE * bytesPerSecond) / wave.omega) *
       (Math.cos(wave.phase) - Math.cos(wave.omega * seconds + wave.phase))
-    return BigInt(Math.floor(bytesPerSecond * seconds + swing))
+    const bootS = this.#bootAtMs / 1000
+    const day =
+      DAY_BOOST * bytesPerSecond * (dayShapeIntegral(bootS + seconds) - dayShapeIntegral(bootS))
+    return BigInt(Math.floor(bytesPerSecond * seconds + swing + day))
   }
 
   /** ifHCInOctets / ifHCOutOctets (ifIn/OutOctets are these modulo 2³²). */
@@ -146,6 +187,7 @@ export default class SimulatedDevice {
   /** Restart: uptime from zero and every counter back to zero. */
   reboot(nowMs = Date.now()) {
     this.#bootAtMs = nowMs
+    this.threats?.reboot(nowMs)
     for (const state of this.#interfaces.values()) {
       state.inOffset = 0n
       state.outOffset = 0n

@@ -8,9 +8,14 @@ import type { DeviceFaults } from '#network_monitoring/simulator/simulated_devic
 import type { DeviceKind, DeviceSpec } from '#network_monitoring/simulator/topology'
 import { netSnmpUser, type V3Credentials } from '#network_monitoring/snmp/v3_transport'
 import type { MibRequest, NetSnmpAgent, NetSnmpMib } from '#network_monitoring/simulator/net_snmp'
+import {
+  SIM_THREAT_BASE,
+  SIM_THREAT_COUNTERS,
+  type SimThreatKind,
+} from '#network_monitoring/alerts/rules/threat_map'
 
 export interface SimulatorOptions {
-  /** Devices to serve (default: the full county, 346). */
+  /** Devices to serve (default: the full county, 347). */
   devices?: number
   /** First UDP port; device N answers on basePort + N (default 16100). */
   basePort?: number
@@ -22,7 +27,16 @@ export interface SimulatorOptions {
   now?: () => number
   /** Devices (by sysName) that answer SNMPv3 with this user only, no community (demo_v3.ts). */
   v3Users?: Record<string, V3Credentials>
+  /**
+   * Threat detections of the security appliances run this many times
+   * faster than the seeds' ~140 a year (default 1; `npm start` uses
+   * DEMO_THREAT_SPEEDUP so threats show up within minutes).
+   */
+  threatSpeedup?: number
 }
+
+/** The demo's time compression of threat detections: a year of them in about three hours. */
+export const DEMO_THREAT_SPEEDUP = 3000
 
 export interface SimulatedEndpoint {
   id: number
@@ -40,6 +54,8 @@ export interface FaultFileEntry extends DeviceFaults {
   reboot?: boolean
   flap?: { ifIndex: number; downForMs: number }
   nearWrapSeconds?: number
+  /** Threat detections to add at once, e.g. { "trojan": 1 } (SHUZHI-SIM-THREAT-MIB). */
+  threats?: Partial<Record<SimThreatKind, number>>
 }
 
 interface Served {
@@ -73,8 +89,10 @@ export default class SnmpSimulator {
   readonly basePort: number
   readonly community: string
   readonly #v3Users: Record<string, V3Credentials>
+  readonly #threatSpeedup: number
   #served: Served[] = []
   #byName = new Map<string, Served>()
+  #byId = new Map<number, Served>()
   #watched: string | null = null
   #lastFaultFile = ''
   /** Requests the agents rejected (wrong community and the like). */
@@ -86,6 +104,7 @@ export default class SnmpSimulator {
     this.community = options.community ?? 'public'
     this.now = options.now ?? Date.now
     this.#v3Users = options.v3Users ?? {}
+    this.#threatSpeedup = options.threatSpeedup ?? 1
   }
 
   readonly now: () => number
@@ -141,6 +160,13 @@ export default class SnmpSimulator {
     this.#find(which).device.setCountersNearWrap(secondsToWrap, this.now())
   }
 
+  /** A security appliance detects `count` threats of a kind now (its counter goes up). */
+  detectThreat(which: number | string, threat: SimThreatKind, count = 1) {
+    const threats = this.#find(which).device.threats
+    if (!threats) throw new RangeError(`${which} has no threat counters`)
+    threats.inject(threat, count)
+  }
+
   /**
    * Applies a fault file: `{ "<id or sysName>": { down, delayMs, garbage,
    * reboot, flap: {ifIndex, downForMs}, nearWrapSeconds } }`. Standing faults
@@ -168,6 +194,11 @@ export default class SnmpSimulator {
       if (entry.reboot) served.device.reboot()
       if (entry.flap) served.device.flap(entry.flap.ifIndex, entry.flap.downForMs)
       if (entry.nearWrapSeconds) served.device.setCountersNearWrap(entry.nearWrapSeconds)
+      for (const [threat, count] of Object.entries(entry.threats ?? {})) {
+        if (served.device.threats && Number.isInteger(count) && count! > 0) {
+          served.device.threats.inject(threat as SimThreatKind, count!)
+        }
+      }
     }
     for (const served of this.#served) if (!listed.has(served)) served.device.faults = {}
     return listed.size
@@ -196,6 +227,20 @@ export default class SnmpSimulator {
     )
     this.#served = []
     this.#byName.clear()
+    this.#byId.clear()
+  }
+
+  /** A device's own faults; `down` also when a device it is reached through is down. */
+  #effectiveFaults(device: SimulatedDevice): DeviceFaults {
+    if (device.faults.down) return device.faults
+    let uplink = device.spec.uplinkId
+    for (let hops = 0; uplink !== null && uplink !== undefined && hops < 8; hops++) {
+      const above = this.#byId.get(uplink)?.device
+      if (!above) break
+      if (above.faults.down) return { ...device.faults, down: true }
+      uplink = above.spec.uplinkId
+    }
+    return device.faults
   }
 
   #find(which: number | string): Served {
@@ -205,7 +250,7 @@ export default class SnmpSimulator {
   }
 
   async #serve(spec: DeviceSpec) {
-    const device = new SimulatedDevice(spec)
+    const device = new SimulatedDevice(spec, Date.now(), { threatSpeedup: this.#threatSpeedup })
     const port = this.basePort + this.#served.length
     let socket: FaultSocket | undefined
     const agent = netSnmp.createAgent(
@@ -213,7 +258,7 @@ export default class SnmpSimulator {
         port,
         address: this.host,
         dgramModule: FaultSocket.moduleFor(
-          () => device.faults,
+          () => this.#effectiveFaults(device),
           (created) => (socket = created)
         ),
       },
@@ -242,6 +287,7 @@ export default class SnmpSimulator {
     }
     this.#served.push(served)
     this.#byName.set(spec.name, served)
+    this.#byId.set(spec.id, served)
   }
 }
 
@@ -372,6 +418,25 @@ function populate(mib: NetSnmpMib, device: SimulatedDevice, now: () => number) {
       Math.round(row.speedBps / 1e6),
       Buffer.from(row.alias, 'utf8'),
     ])
+  }
+
+  if (device.threats) {
+    const threats = device.threats
+    for (const { n, kind } of SIM_THREAT_COUNTERS) {
+      const name = `shuzhiSimThreat${n}`
+      mib.registerProvider({
+        name,
+        type: MibProviderType.Scalar,
+        oid: `${SIM_THREAT_BASE}.${n}`,
+        scalarType: T.Counter,
+        maxAccess: RO,
+        handler: (request: MibRequest) => {
+          request.instanceNode.value = threats.value(kind, now())
+          request.done()
+        },
+      })
+      mib.setScalarValue(name, 0)
+    }
   }
 
   if (spec.cpus > 0) {

@@ -1,4 +1,5 @@
-export type DeviceKind = 'core_switch' | 'firewall' | 'ips' | 'town_router' | 'village_switch'
+export type DeviceKind =
+  'core_switch' | 'firewall' | 'ips' | 'av_gateway' | 'town_router' | 'village_switch'
 
 export interface InterfaceSpec {
   ifIndex: number
@@ -9,7 +10,7 @@ export interface InterfaceSpec {
   type: number
   speedBps: number
   adminUp: boolean
-  /** Mean traffic in bit/s; the simulator adds a slow wave around it. */
+  /** Night-time mean traffic in bit/s; the simulator adds a 10–25 min wave and the working day. */
   inBps: number
   outBps: number
   /** One input error every N seconds (null: clean link). */
@@ -32,6 +33,11 @@ export interface DeviceSpec {
   cpus: number
   /** Uptime at simulator start, seconds. */
   initialUptimeSeconds: number
+  /**
+   * The device it is reached through from the county centre (villages → their
+   * town router → the core switch): while that one is down, so is this one.
+   */
+  uplinkId?: number | null
 }
 
 /** Small deterministic PRNG so a device looks the same on every run. */
@@ -168,7 +174,7 @@ function securityDevice(id: number, kind: 'firewall' | 'ips'): DeviceSpec {
         : { descr: `GigabitEthernet1/0/${i}`, name: `GE1/0/${i}` },
       i === 0 ? '外网-电子政务外网上联' : i === 1 ? '内网-县核心' : `业务区-${i}`,
       GBPS,
-      i < 2 ? 400 * MBPS : 20 * MBPS,
+      i < 2 ? 300 * MBPS : 20 * MBPS,
       i < count - 2
     )
   )
@@ -188,6 +194,38 @@ function securityDevice(id: number, kind: 'firewall' | 'ips'): DeviceSpec {
     sysContact: 'noc@shuzhi.local',
     interfaces,
     cpus: kind === 'firewall' ? 4 : 2,
+    initialUptimeSeconds: uptime(random),
+  }
+}
+
+const AV_GATEWAY_DESCR =
+  'ShuzhiSim AVG-2000 Anti-Virus Gateway, Version 3.2.1 (simulated appliance of a fictional vendor, SHUZHI-SIM-THREAT-MIB)'
+
+/** The anti-virus gateway (防病毒网关) behind the firewalls; a fictional vendor (RFC 5612 enterprise 32473). */
+function avGateway(id: number): DeviceSpec {
+  const random = seededRandom(id + 1)
+  const interfaces = Array.from({ length: 4 }, (_, i) =>
+    makeInterface(
+      random,
+      i + 1,
+      { descr: `ge${i}`, name: `ge${i}` },
+      i === 0 ? '上联-出口防火墙' : i === 1 ? '下联-县核心' : `管理口-${i}`,
+      GBPS,
+      i < 2 ? 300 * MBPS : 2 * MBPS,
+      i < 3
+    )
+  )
+  return {
+    id,
+    name: 'xian-avg-01',
+    kind: 'av_gateway',
+    siteLevel: '县',
+    sysDescr: AV_GATEWAY_DESCR,
+    sysObjectId: '1.3.6.1.4.1.32473.1.3',
+    sysLocation: '县数据资源局 机房A 01机柜',
+    sysContact: 'noc@shuzhi.local',
+    interfaces,
+    cpus: 2,
     initialUptimeSeconds: uptime(random),
   }
 }
@@ -253,21 +291,38 @@ function village(id: number, villageNo: number): DeviceSpec {
   }
 }
 
-/** Devices of a full county: core, 2 firewalls, IPS, 32 town routers, 310 village switches. */
-export const COUNTY_DEVICE_COUNT = 4 + 32 + 310
+/** 310 villages over 32 towns: the first 22 towns have 10 villages, the other 10 have 9. */
+export function townOfVillage(villageNo: number) {
+  return villageNo <= 220 ? Math.ceil(villageNo / 10) : 22 + Math.ceil((villageNo - 220) / 9)
+}
+
+/** Town routers are devices 4–35 (town n is device n + 3). */
+const TOWNS = 32
+const FIRST_TOWN_ID = 4
+
+/** Devices of a full county: core, 2 firewalls, IPS, 32 town routers, 310 village switches, AV gateway. */
+export const COUNTY_DEVICE_COUNT = 4 + 32 + 310 + 1
+/** The anti-virus gateway comes last, so the towns and villages keep their ports. */
+const AV_GATEWAY_ID = 346
 
 /**
  * The county extranet in a fixed order (county devices, then towns, then
- * villages); counts above the real county add more villages.
+ * villages, then the anti-virus gateway); counts above the real county add
+ * more villages.
  */
 export function buildCountyTopology(count = COUNTY_DEVICE_COUNT): DeviceSpec[] {
   const devices: DeviceSpec[] = []
   for (let id = 0; id < count; id++) {
-    if (id === 0) devices.push(core())
-    else if (id <= 2) devices.push(securityDevice(id, 'firewall'))
-    else if (id === 3) devices.push(securityDevice(id, 'ips'))
-    else if (id < 36) devices.push(town(id, id - 3))
-    else devices.push(village(id, id - 35))
+    if (id === 0) devices.push({ ...core(), uplinkId: null })
+    else if (id <= 2) devices.push({ ...securityDevice(id, 'firewall'), uplinkId: 0 })
+    else if (id === 3) devices.push({ ...securityDevice(id, 'ips'), uplinkId: 0 })
+    else if (id < 36) devices.push({ ...town(id, id - 3), uplinkId: 0 })
+    else if (id === AV_GATEWAY_ID) devices.push({ ...avGateway(id), uplinkId: 0 })
+    else {
+      const villageNo = id < AV_GATEWAY_ID ? id - 35 : id - 36
+      const townId = Math.min(townOfVillage(villageNo), TOWNS) + FIRST_TOWN_ID - 1
+      devices.push({ ...village(id, villageNo), uplinkId: townId < count ? townId : null })
+    }
   }
   return devices
 }

@@ -15,6 +15,7 @@ import {
   type InterfaceSample,
 } from '#network_monitoring/snmp/modules/interfaces'
 import { cpuModule, CPU_OIDS } from '#network_monitoring/snmp/modules/cpu'
+import { threatsModule } from '#network_monitoring/snmp/modules/threats'
 
 export type { SystemInfo } from '#network_monitoring/snmp/modules/system'
 export type { InterfaceSample } from '#network_monitoring/snmp/modules/interfaces'
@@ -24,7 +25,7 @@ export type { ModuleError } from '#network_monitoring/snmp/poll_module'
 export const OIDS = { ...SYSTEM_OIDS, ...INTERFACE_OIDS, ...CPU_OIDS } as const
 
 /** The poller modules, in stream order. Add a module here to poll more (one walk for all). */
-export const MODULES = [systemModule, interfacesModule, cpuModule] as const
+export const MODULES = [systemModule, interfacesModule, cpuModule, threatsModule] as const
 
 export interface PollError {
   code: string
@@ -50,6 +51,8 @@ export interface PollResult {
   system: SystemInfo | null
   interfaces: InterfaceSample[]
   cpuLoads: number[]
+  /** Threat counters (counter OID → value) of a security device; absent when not polled. */
+  threats?: Record<string, number>
 }
 
 export interface DevicePollOptions {
@@ -155,6 +158,7 @@ export default class DevicePoller {
         system: (data.get('system') as SystemInfo | undefined) ?? null,
         interfaces: (data.get('interfaces') as InterfaceSample[] | undefined) ?? [],
         cpuLoads: (data.get('cpu') as number[] | undefined) ?? [],
+        threats: data.get('threats') as Record<string, number> | undefined,
       }
     } catch (error) {
       return {

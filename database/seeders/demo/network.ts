@@ -3,7 +3,11 @@ import Unit from '#identity/models/unit'
 import Site from '#network_monitoring/models/site'
 import Device, { type Criticality, type DeviceType } from '#network_monitoring/models/device'
 import { sealSecret } from '#network_monitoring/services/credentials'
-import { buildCountyTopology, type DeviceKind } from '#network_monitoring/simulator/topology'
+import {
+  buildCountyTopology,
+  townOfVillage,
+  type DeviceKind,
+} from '#network_monitoring/simulator/topology'
 import audit from '#core/audit/audit_service'
 import { DEMO_V3_DEVICE, DEMO_V3_USER } from '#network_monitoring/simulator/demo_v3'
 
@@ -100,6 +104,7 @@ const TYPE_OF: Record<DeviceKind, DeviceType> = {
   core_switch: 'core_switch',
   firewall: 'firewall',
   ips: 'ips_ids',
+  av_gateway: 'av_gateway',
   town_router: 'access_router',
   village_switch: 'access_switch',
 }
@@ -107,14 +112,12 @@ const CRITICALITY_OF: Record<DeviceKind, Criticality> = {
   core_switch: 'critical',
   firewall: 'critical',
   ips: 'critical',
+  av_gateway: 'important',
   town_router: 'important',
   village_switch: 'normal',
 }
 
-/** 310 villages over 32 towns: the first 22 towns have 10 villages, the other 10 have 9. */
-export function townOfVillage(village: number) {
-  return village <= 220 ? Math.ceil(village / 10) : 22 + Math.ceil((village - 220) / 9)
-}
+export { townOfVillage }
 
 /** The name of the n-th village (1-based) of a town: unique within the town. */
 function villageName(town: number, nth: number) {
