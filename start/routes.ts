@@ -3,5 +3,7 @@
  */
 import '#identity/routes'
 import '#core/audit/routes'
+import '#core/api_tokens/routes'
 import '#network_monitoring/routes'
+import '#network_monitoring/api/routes'
 import '#project_review/routes'
