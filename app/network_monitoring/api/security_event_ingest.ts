@@ -58,8 +58,16 @@ async function resolveDevices(events: readonly SecurityEventInput[]) {
 }
 
 /** Short, stable stand-in for free text inside a condition key. */
-function digest(text: string) {
-  return createHash('sha1').update(text).digest('hex').slice(0, 12)
+function digest(text: string, length = 12) {
+  return createHash('sha256').update(text).digest('hex').slice(0, length)
+}
+
+/** The store keeps sender ids in 128 characters: longer `source:eventId` pairs go by digest. */
+const EXTERNAL_ID_MAX = 128
+
+function externalIdOf(source: string, eventId: string) {
+  const id = `${source}:${eventId}`
+  return id.length <= EXTERNAL_ID_MAX ? id : `sha256:${digest(id, 64)}`
 }
 
 /**
@@ -78,7 +86,7 @@ export async function ingestSecurityEvents(
   let unclassified = 0
   let unknownDevices = 0
   for (const event of events) {
-    const externalId = `${event.source}:${event.eventId}`
+    const externalId = externalIdOf(event.source, event.eventId)
     if (seen.has(externalId)) {
       repeatedInRequest++
       continue

@@ -6,6 +6,7 @@ import { hasAlertSink } from '#network_monitoring/alerts/contract'
 import { pushApiSettings } from '#network_monitoring/api/push_settings'
 import { securityEventsValidator } from '#network_monitoring/api/security_event_validator'
 import { ingestSecurityEvents } from '#network_monitoring/api/security_event_ingest'
+import ingestQueue from '#network_monitoring/api/ingest_queue'
 
 /** `{events: [...]}`, a bare array of events, or one event object. */
 function eventsPayload(body: unknown): { events: unknown } {
@@ -56,6 +57,11 @@ export default class SecurityEventsController {
     if (!hasAlertSink()) {
       return response.serviceUnavailable({ error: i18n.t('security_events.api.store_unavailable') })
     }
-    return { data: await ingestSecurityEvents(events) }
+    const stored = ingestQueue.run(() => ingestSecurityEvents(events))
+    if (!stored) {
+      response.header('retry-after', '5')
+      return response.serviceUnavailable({ error: i18n.t('security_events.api.busy') })
+    }
+    return { data: await stored }
   }
 }

@@ -9,6 +9,7 @@ import {
   type AlertSignal,
   type AlertSink,
 } from '#network_monitoring/alerts/contract'
+import Alert from '#network_monitoring/models/alert'
 import { issueApiToken } from '#tests/helpers/api_tokens'
 import { createDevice, createSiteTree } from '#tests/helpers/network'
 
@@ -248,5 +249,129 @@ test.group('Push API | signals', (group) => {
     assert.lengthOf(recorded.raised[0], 1)
     assert.isNull(recorded.raised[0][0].deviceId)
     assert.equal(recorded.raised[0][0].details?.device, '不存在的设备')
+  })
+})
+
+test.group('Push API | into the alert store', (group) => {
+  group.each.setup(() => limiter.clear())
+  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
+
+  test('a replayed event id stores nothing and is reported as a duplicate', async ({
+    client,
+    assert,
+  }) => {
+    const { secret } = await issueApiToken(['security-events:write'])
+    const first = await client
+      .post(PATH)
+      .header('authorization', `Bearer ${secret}`)
+      .json({ events: [event()] })
+    first.assertBodyContains({ data: { created: 1, updated: 0, duplicates: 0 } })
+    const replay = await client
+      .post(PATH)
+      .header('authorization', `Bearer ${secret}`)
+      .json({ events: [event()] })
+    replay.assertStatus(200)
+    replay.assertBodyContains({ data: { created: 0, updated: 0, duplicates: 1 } })
+    const alerts = await Alert.query()
+    assert.lengthOf(alerts, 1)
+    assert.equal(alerts[0].count, 1)
+    assert.equal(alerts[0].category, 'trojan')
+    assert.equal(alerts[0].source, 'platform')
+
+    // The same id from another sender is another event.
+    const other = await client
+      .post(PATH)
+      .header('authorization', `Bearer ${secret}`)
+      .json({ events: [event({ source: '省级态势感知平台' })] })
+    other.assertBodyContains({ data: { created: 0, updated: 1, duplicates: 0 } })
+  })
+
+  test('an unknown type is kept as 其他 with the raw type, never dropped', async ({
+    client,
+    assert,
+  }) => {
+    const { secret } = await issueApiToken(['security-events:write'])
+    const response = await client
+      .post(PATH)
+      .header('authorization', `Bearer ${secret}`)
+      .json({ events: [event({ type: 'Suspicious-DNS-Tunnel-X9' })] })
+    response.assertBodyContains({ data: { created: 1, unclassified: 1 } })
+    const alert = await Alert.firstOrFail()
+    assert.equal(alert.category, 'other')
+    assert.equal(alert.rawType, 'Suspicious-DNS-Tunnel-X9')
+    const byCategory = await client
+      .post(PATH)
+      .header('authorization', `Bearer ${secret}`)
+      .json({ events: [event({ eventId: 'c1', type: undefined, category: '勒索软件' })] })
+    byCategory.assertBodyContains({ data: { created: 1, unclassified: 0 } })
+    const latest = await Alert.query().orderBy('id', 'desc').firstOrFail()
+    assert.equal(latest.category, 'ransomware')
+  })
+
+  test('a bad event among good ones stores nothing at all', async ({ client, assert }) => {
+    const { secret } = await issueApiToken(['security-events:write'])
+    const response = await client
+      .post(PATH)
+      .header('authorization', `Bearer ${secret}`)
+      .json({ events: [event(), event({ eventId: 'evt-2', dstIp: 'not-an-ip' })] })
+    response.assertStatus(422)
+    assert.lengthOf(await Alert.query(), 0)
+  })
+
+  test('10,000 events in a minute: one alert per condition, other requests still answered', async ({
+    client,
+    assert,
+  }) => {
+    const { secret } = await issueApiToken(['security-events:write'])
+    const read = await issueApiToken(['review:read'])
+    const conditions = ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4']
+    const batches = Array.from({ length: 20 }, (_batch, b) =>
+      Array.from({ length: 500 }, (_event, i) =>
+        event({
+          eventId: `flood-${b}-${i}`,
+          srcIp: conditions[(b * 500 + i) % conditions.length],
+          time: new Date(Date.now() - 60_000 + b * 3000 + i).toISOString(),
+        })
+      )
+    )
+    let lastPushDone = 0
+    const started = Date.now()
+    const pushes = batches.map((events) =>
+      client
+        .post(PATH)
+        .header('authorization', `Bearer ${secret}`)
+        .json({ events })
+        .then((response) => {
+          lastPushDone = Date.now()
+          return response
+        })
+    )
+    let readerDone = 0
+    // A plain fetch: the test client sends its requests one after another.
+    const reader = fetch(`http://${process.env.HOST}:${process.env.PORT}/api/v1/stats/review`, {
+      headers: { authorization: `Bearer ${read.secret}` },
+    }).then((response) => {
+      readerDone = Date.now()
+      return response
+    })
+    const [answered, results] = await Promise.all([reader, Promise.all(pushes)])
+    // The read was answered while the flood was still being stored, not after it.
+    assert.isBelow(readerDone, lastPushDone)
+    assert.equal(answered.status, 200)
+    let created = 0
+    let updated = 0
+    for (const response of results) {
+      response.assertStatus(200)
+      created += response.body().data.created
+      updated += response.body().data.updated
+    }
+    assert.equal(created, conditions.length)
+    const alerts = await Alert.query().orderBy('src_ip')
+    assert.deepEqual(
+      alerts.map((a) => [a.srcIp, a.count]),
+      conditions.map((ip) => [ip, 2500])
+    )
+    assert.isAbove(updated, 0)
+    assert.isBelow(Date.now() - started, 60_000)
   })
 })
