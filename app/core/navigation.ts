@@ -16,6 +16,12 @@ const ITEMS: NavItem[] = [
   { label: 'api_tokens.nav', href: '/admin/api-tokens', roles: ['sysadmin'] },
   { label: 'nav.audit', href: '/audit', roles: ['auditor'] },
   { label: 'monitoring.nav.board', href: '/monitoring/board', roles: ['netadmin'] },
+  { label: 'alerts.nav.center', href: '/monitoring/alerts', roles: ['netadmin', 'auditor'] },
+  {
+    label: 'alerts.nav.dashboard',
+    href: '/monitoring/alert-overview',
+    roles: ['netadmin', 'auditor'],
+  },
   { label: 'monitoring.nav.devices', href: '/monitoring/devices', roles: ['netadmin'] },
   { label: 'monitoring.nav.sites', href: '/monitoring/sites', roles: ['netadmin'] },
   {
