@@ -121,6 +121,18 @@ const TYPES: [string, number][] = [
   ['Vendor-X-Custom-Alert', 0.01],
 ]
 
+/**
+ * fetch, tried again once when a kept-alive socket was closed by the server while idle
+ * (undici reuses it and gets ECONNRESET; the request never reached the app).
+ */
+async function send(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init)
+  } catch {
+    return fetch(url, init)
+  }
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2))
   const loadAverage = loadavg()
@@ -196,11 +208,11 @@ async function main() {
     }
   }
   const cookieHeader = () => [...cookies].map(([name, value]) => `${name}=${value}`).join('; ')
-  const loginPage = await fetch(`${base}/login`)
+  const loginPage = await send(`${base}/login`)
   keep(loginPage)
   const loginHtml = await loginPage.text()
   const csrf = loginHtml.match(/name=['"]_csrf['"] value=['"]([^'"]+)/)![1]
-  const login = await fetch(`${base}/login`, {
+  const login = await send(`${base}/login`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'cookie': cookieHeader() },
@@ -210,7 +222,7 @@ async function main() {
   const page = async (url: string) => {
     const t0 = performance.now()
     try {
-      const response = await fetch(base + url, { headers: { cookie: cookieHeader() } })
+      const response = await send(base + url, { headers: { cookie: cookieHeader() } })
       await response.arrayBuffer()
       return { status: response.status, ms: performance.now() - t0 }
     } catch (error) {
@@ -256,7 +268,7 @@ async function main() {
     batches.push(JSON.stringify({ events }))
   }
   // Warm-up: the first request loads the controllers (a one-off, not part of the rate).
-  await fetch(`${base}/api/v1/security-events`, {
+  await send(`${base}/api/v1/security-events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'authorization': `Bearer ${secret}` },
     body: JSON.stringify({
@@ -288,7 +300,7 @@ async function main() {
         let response: Response
         let json: { data?: typeof totals }
         try {
-          response = await fetch(`${base}/api/v1/security-events`, {
+          response = await send(`${base}/api/v1/security-events`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'authorization': `Bearer ${secret}` },
             body,
