@@ -32,6 +32,9 @@ export default class DemoSeed extends BaseCommand {
     await this.seedNetwork()
     await this.seedReview()
     await this.seedDuty()
+    await import('#database/seeders/demo/alert_history').then((m) =>
+      m.seedAlertHistory(this.logger.info.bind(this.logger))
+    )
 
     const present = await User.query()
       .whereIn(

@@ -99,4 +99,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   ROLLUP_RETENTION_DAYS: Env.schema.number.optional(),
   ROLLUP_5M_RETENTION_DAYS: Env.schema.number.optional(),
   BOARD_REFRESH_SECONDS: Env.schema.number.optional(),
+
+  /** 态势感知 push API (README "Push API"): requests per minute and token. */
+  PUSH_API_REQUESTS_PER_MINUTE: Env.schema.number.optional(),
 })

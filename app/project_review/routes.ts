@@ -1,6 +1,7 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import '#project_review/view_globals'
+import { requireApiAbility } from '#core/api_tokens/api_token_middleware'
 
 const ProjectsController = () => import('#project_review/controllers/projects_controller')
 const ProposalsController = () => import('#project_review/controllers/proposals_controller')
@@ -11,10 +12,8 @@ const DecisionsController = () => import('#project_review/controllers/decisions_
 const SheetsController = () => import('#project_review/controllers/sheets_controller')
 const ExpertsController = () => import('#project_review/controllers/experts_controller')
 const SettingsController = () => import('#project_review/controllers/settings_controller')
-const ApiTokensController = () => import('#project_review/controllers/api_tokens_controller')
 const ApiController = () => import('#project_review/controllers/api_controller')
 const SimilarityController = () => import('#project_review/controllers/similarity_controller')
-const ApiTokenMiddleware = () => import('#project_review/middleware/api_token_middleware')
 
 const id = router.matchers.number()
 
@@ -149,13 +148,6 @@ router
       .post('settings/platforms/:id/toggle', [SettingsController, 'togglePlatform'])
       .as('settings.platforms.toggle')
       .where('id', id)
-
-    router.get('tokens', [ApiTokensController, 'index']).as('tokens.index')
-    router.post('tokens', [ApiTokensController, 'store']).as('tokens.store')
-    router
-      .post('tokens/:id/revoke', [ApiTokensController, 'revoke'])
-      .as('tokens.revoke')
-      .where('id', id)
   })
   .prefix('review')
   .as('review')
@@ -169,7 +161,4 @@ router
   })
   .prefix('api/v1')
   .as('api.v1')
-  .use(async (ctx, next) => {
-    const { default: Middleware } = await ApiTokenMiddleware()
-    return new Middleware().handle(ctx, next)
-  })
+  .use(requireApiAbility('review:read'))

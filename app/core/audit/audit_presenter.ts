@@ -17,7 +17,7 @@ const TARGET_NAMES: Record<string, { table: string; columns: string[] }> = {
   project: { table: 'projects', columns: ['title'] },
   expert: { table: 'experts', columns: ['name'] },
   shared_platform: { table: 'shared_platforms', columns: ['name'] },
-  api_token: { table: 'review_api_tokens', columns: ['name'] },
+  api_token: { table: 'api_clients', columns: ['name'] },
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/

@@ -140,11 +140,6 @@ export const platformValidator = vine.create({
     .unique({ table: 'shared_platforms', column: 'name' }),
 })
 
-export const tokenValidator = vine.create({
-  name: singleLine().minLength(2).maxLength(100),
-  expiresInDays: number().withoutDecimals().min(1).max(3650).optional(),
-})
-
 /** Filters of the review statistics (API, workbench). */
 export const statsQueryValidator = vine.create({
   year: number().withoutDecimals().min(2000).max(2100).optional(),

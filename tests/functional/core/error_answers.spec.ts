@@ -1,16 +1,11 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
-import apiTokens from '#project_review/services/api_tokens'
 import { createUser } from '#tests/helpers/identity'
+import { issueApiToken } from '#tests/helpers/api_tokens'
 import { assertNotIncludes } from '#tests/helpers/http'
 
 async function apiToken() {
-  const admin = await createUser({ roles: ['sysadmin'] })
-  const { secret } = await apiTokens.create('测试对接', undefined, {
-    actorId: admin.id,
-    actorName: 'admin',
-    ip: null,
-  })
+  const { secret } = await issueApiToken(['review:read'])
   return secret
 }
 

@@ -1,10 +1,10 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
-import apiTokens from '#project_review/services/api_tokens'
 import proposals from '#project_review/services/proposals'
 import { reviewActorOf } from '#project_review/services/actor'
 import { assertNotIncludes } from '#tests/helpers/http'
 import { createUser } from '#tests/helpers/identity'
+import { issueApiToken } from '#tests/helpers/api_tokens'
 import { createDevice, createSiteTree } from '#tests/helpers/network'
 import { createDraft, reviewCast } from '#tests/helpers/review'
 
@@ -23,12 +23,7 @@ test.group('List filters | empty fields and invalid values', (group) => {
 
   test('the API treats empty query fields as not given', async ({ client, assert }) => {
     await twoProjects()
-    const admin = await createUser({ roles: ['sysadmin'] })
-    const { secret } = await apiTokens.create('列表', undefined, {
-      actorId: admin.id,
-      actorName: 'admin',
-      ip: null,
-    })
+    const { secret } = await issueApiToken(['review:read'], { name: '列表' })
     const response = await client
       .get('/api/v1/projects?q=%E5%85%AC%E5%AE%89&state=&year=&unitId=&category=&page=')
       .header('authorization', `Bearer ${secret}`)

@@ -133,15 +133,19 @@ test.group('Server-side sessions', (group) => {
     const browser = new CookieSession()
     await browser.login(admin.username, GOOD_PASSWORD)
     const before = browser.copy()
-    const created = await browser.post('/review/tokens', { name: '一次性令牌' }, '/review/tokens')
+    const created = await browser.post(
+      '/admin/api-tokens',
+      { 'name': '一次性令牌', 'abilities[]': 'review:read' },
+      '/admin/api-tokens'
+    )
     assert.equal(created.status, 200)
     assert.equal(created.header('cache-control'), 'no-store')
-    const secret = /<code id="new-token-secret">(szr_[A-Za-z0-9_-]+)<\/code>/.exec(
+    const secret = /<code id="new-token-secret">(szt_[A-Za-z0-9_.-]+)<\/code>/.exec(
       created.text
     )?.[1]
     assert.isString(secret)
     for (const replay of [before, browser]) {
-      const page = await replay.get('/review/tokens')
+      const page = await replay.get('/admin/api-tokens')
       assert.notInclude(page.text, secret!)
     }
     const collection = await app.container.make(SessionCollection)

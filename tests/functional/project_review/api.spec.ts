@@ -1,12 +1,14 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
+import db from '@adonisjs/lucid/services/db'
 import AuditEvent from '#core/audit/audit_event'
-import ReviewApiToken from '#project_review/models/review_api_token'
-import apiTokens from '#project_review/services/api_tokens'
+import ApiClient from '#core/api_tokens/api_client'
+import apiTokens from '#core/api_tokens/api_token_service'
 import decisions from '#project_review/services/decisions'
 import { reviewActorOf } from '#project_review/services/actor'
 import { createDraft, reviewCast, reviewedProject, assertStatus } from '#tests/helpers/review'
 import { createUser } from '#tests/helpers/identity'
+import { issueApiToken } from '#tests/helpers/api_tokens'
 
 async function approvedProject() {
   const cast = await reviewCast()
@@ -25,12 +27,7 @@ async function approvedProject() {
 }
 
 async function token() {
-  const admin = await createUser({ roles: ['sysadmin'] })
-  const { secret } = await apiTokens.create('测试对接', undefined, {
-    actorId: admin.id,
-    actorName: 'admin',
-    ip: null,
-  })
+  const { secret } = await issueApiToken(['review:read'])
   return secret
 }
 
@@ -43,19 +40,21 @@ test.group('Review API (token, read-only JSON)', (group) => {
   }) => {
     const admin = await createUser({ roles: ['sysadmin'] })
     const created = await client
-      .post('/review/tokens')
-      .header('referer', '/review/tokens')
+      .post('/admin/api-tokens')
+      .header('referer', '/admin/api-tokens')
       .loginAs(admin)
-      .form({ name: '市大数据平台' })
+      .form({ name: '市大数据平台', abilities: ['review:read'] })
       .withCsrfToken()
-    const secret = /<code id="new-token-secret">(szr_[A-Za-z0-9_-]+)<\/code>/.exec(
+    const secret = /<code id="new-token-secret">(szt_[A-Za-z0-9_.-]+)<\/code>/.exec(
       created.text()
     )?.[1]
     assert.isString(secret)
-    const stored = await ReviewApiToken.findByOrFail('name', '市大数据平台')
-    assert.notEqual(stored.tokenHash, secret)
+    const stored = await ApiClient.findByOrFail('name', '市大数据平台')
+    const rows = await db.from('api_access_tokens').where('tokenable_id', stored.id)
+    assert.lengthOf(rows, 1)
+    assert.notInclude(JSON.stringify(rows), secret!.slice(-20))
     assert.notInclude(JSON.stringify(await AuditEvent.query()), secret!)
-    const again = await client.get('/review/tokens').loginAs(admin)
+    const again = await client.get('/admin/api-tokens').loginAs(admin)
     assert.notInclude(again.text(), secret!)
     const api = await client.get('/api/v1/projects').header('authorization', `Bearer ${secret}`)
     api.assertStatus(200)
@@ -63,17 +62,17 @@ test.group('Review API (token, read-only JSON)', (group) => {
 
   test('only the sysadmin manages tokens', async ({ client }) => {
     const reviewer = await createUser({ roles: ['reviewer'] })
-    await assertStatus(client.get('/review/tokens').loginAs(reviewer), 403)
+    await assertStatus(client.get('/admin/api-tokens').loginAs(reviewer), 403)
   })
 
   test('requests without a valid token are refused', async ({ client }) => {
     await assertStatus(client.get('/api/v1/projects'), 401)
     await assertStatus(
-      client.get('/api/v1/projects').header('authorization', 'Bearer szr_wrong'),
+      client.get('/api/v1/projects').header('authorization', 'Bearer szt_wrong'),
       401
     )
     const secret = await token()
-    const row = await ReviewApiToken.firstOrFail()
+    const row = await ApiClient.firstOrFail()
     await apiTokens.revoke(row, { actorId: null, actorName: null, ip: null })
     await assertStatus(
       client.get('/api/v1/projects').header('authorization', `Bearer ${secret}`),
