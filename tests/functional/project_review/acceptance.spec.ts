@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import testUtils from '@adonisjs/core/services/test_utils'
+import db from '@adonisjs/lucid/services/db'
 import mail from '@adonisjs/mail/services/main'
 import i18nManager from '@adonisjs/i18n/services/main'
 import AuditEvent from '#core/audit/audit_event'
@@ -298,7 +299,6 @@ test.group('Acceptance | lifecycle after 批复', (group) => {
     const { project } = await projectAt('completed')
     const stale = project.state
     await Project.query().where('id', project.id).update({ state: 'evaluated' })
-    const db = (await import('@adonisjs/lucid/services/db')).default
     const error = await db
       .transaction((trx) =>
         projectMachine.apply({
