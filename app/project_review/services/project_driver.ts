@@ -105,7 +105,7 @@ export class ProjectDriver {
       case 'return':
         await precheck.returnForCorrection(
           projectId,
-          [this.reason(options, 'return', '缺少可行性研究报告')],
+          this.reason(options, 'return', '缺少可行性研究报告').split('\n'),
           reviewer
         )
         return
