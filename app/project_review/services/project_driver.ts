@@ -356,7 +356,7 @@ export class ProjectDriver {
   }
 
   /** Every sitting acceptance expert submits a checklist: all pass, or one item failing. */
-  protected async checkAll(projectId: number, outcome: 'pass' | 'fail') {
+  async checkAll(projectId: number, outcome: 'pass' | 'fail') {
     const seats = await this.sitting(projectId, 'acceptance')
     for (const [index, seat] of seats.entries()) {
       const form = acceptance.formOf(seat.panel)
