@@ -3,6 +3,7 @@
  * the SNMP poll tick, rollups and the retention purge. Every job can also be
  * run by hand (`node ace snmp:poll`, `node ace snmp:retention`). Set
  * SCHEDULER_ENABLED=false when a separate `snmp:poll` process does the polling.
+ * The daily evaluation reminder (`node ace review:remind-evaluations`) runs here too.
  * The audit trail's jobs (signed checkpoints, syslog forwarding, scheduled
  * backups) always run here; see README "等保".
  */
@@ -16,6 +17,7 @@ import backups, { backupSettings } from '#core/audit/backup_service'
 import { startAlertSchedule } from '#network_monitoring/alerts/alert_schedule'
 import { startMailSchedule } from '#core/mail/mail_schedule'
 import { alertNotifier } from '#network_monitoring/duty/notifier'
+import cron from 'node-cron'
 
 if (monitoringSettings().schedulerEnabled) {
   app.ready(() => {
@@ -52,4 +54,25 @@ app.ready(() => {
     { name: 'duty:digest', run: () => alertNotifier().sendDigest() },
   ]
   app.terminating(startMailSchedule({ logger, jobs }))
+})
+
+/** 绩效评价提醒: daily, for projects 12 months past acceptance without an evaluation. */
+app.ready(() => {
+  const task = cron.schedule(
+    '0 9 * * *',
+    async () => {
+      try {
+        const { default: evaluations } = await import('#project_review/services/evaluations')
+        const reminded = await evaluations.remindOverdue()
+        if (reminded.length)
+          logger.info(`evaluation reminders sent for ${reminded.length} project(s)`)
+      } catch (error) {
+        logger.error({ err: error }, 'evaluation reminder job failed')
+      }
+    },
+    { timezone: 'Asia/Shanghai' }
+  )
+  app.terminating(() => {
+    task.stop()
+  })
 })

@@ -7,16 +7,11 @@ import UserRole from '#identity/models/user_role'
 import Expert, { type Specialty } from '#project_review/models/expert'
 import Project, { type ProjectCategory } from '#project_review/models/project'
 import SharedPlatform from '#project_review/models/shared_platform'
-import PanelMember from '#project_review/models/panel_member'
-import ReviewPanel from '#project_review/models/review_panel'
 import type { ItemCategory } from '#project_review/models/budget_item'
 import type { ProjectState } from '#project_review/lifecycle'
 import proposals from '#project_review/services/proposals'
 import attachments from '#project_review/services/attachments'
-import precheck from '#project_review/services/precheck'
-import panels from '#project_review/services/panels'
-import sheets from '#project_review/services/sheets'
-import decisions from '#project_review/services/decisions'
+import projectDriver, { type DriveOptions } from '#project_review/services/project_driver'
 import { reviewStats } from '#project_review/services/review_stats'
 import { reviewActorOf, type ReviewActor } from '#project_review/services/actor'
 import { formatRateBp } from '#project_review/domain/aggregation'
@@ -206,7 +201,7 @@ const PROJECTS: DemoProject[] = [
       ['hardware', '自助经办终端', null, 60, 32000],
       ['security', '安全服务（含等保测评）', null, 1, 1180000],
     ],
-    target: 'approved',
+    target: 'in_construction',
     factor: 0.74,
   },
   {
@@ -221,7 +216,7 @@ const PROJECTS: DemoProject[] = [
       ['hardware', '数据库服务器', null, 4, 220000],
       ['software', '医保电子凭证受理改造', null, 1, 1820000],
     ],
-    target: 'approved',
+    target: 'acceptance_requested',
     factor: 0.85,
   },
   {
@@ -236,7 +231,7 @@ const PROJECTS: DemoProject[] = [
       ['hardware', '雷达水位计', null, 20, 58000],
       ['software', '预警平台软件开发', null, 1, 2350000],
     ],
-    target: 'approved',
+    target: 'acceptance_review',
     factor: 0.76,
   },
   {
@@ -250,7 +245,7 @@ const PROJECTS: DemoProject[] = [
       ['hardware', '不停车超限检测设备', '含称重板、抓拍单元', 6, 560000],
       ['software', '治超执法系统软件', null, 1, 1400000],
     ],
-    target: 'approved',
+    target: 'rectifying',
     factor: 0.79,
   },
   {
@@ -265,7 +260,7 @@ const PROJECTS: DemoProject[] = [
       ['software', '养老服务平台软件', null, 1, 1950000],
       ['operation', '呼叫中心运营服务', '1 年', 1, 900000],
     ],
-    target: 'approved',
+    target: 'completed',
     factor: 0.71,
   },
   {
@@ -281,7 +276,7 @@ const PROJECTS: DemoProject[] = [
       ['hardware', '卫星便携站', null, 2, 480000],
       ['software', '应急一张图软件开发', null, 1, 1500000],
     ],
-    target: 'approved',
+    target: 'evaluated',
     factor: 0.88,
   },
   {
@@ -323,6 +318,34 @@ const PROJECTS: DemoProject[] = [
       ['software', '信号优化控制平台', null, 1, 2600000],
     ],
     target: 'reviewed',
+    factor: 0.8,
+  },
+  {
+    title: '县自然资源和规划局耕地保护动态监测平台',
+    unit: 'ZRZY',
+    category: 'new',
+    securityLevel: 2,
+    content: '建设耕地卫片监测和耕地保护动态监管系统，接入数据共享交换平台。',
+    platforms: ['数据共享交换平台'],
+    items: [
+      ['software', '智慧监管平台软件', null, 1, 1650000],
+      ['hardware', '执法终端', null, 60, 6800],
+    ],
+    target: 'revising',
+    factor: 0.78,
+  },
+  {
+    title: '县医疗保障局医保经办服务大厅智能化改造',
+    unit: 'YBJ',
+    category: 'upgrade',
+    securityLevel: 2,
+    content: '改造医保经办服务大厅，配置自助终端和智能排队系统。',
+    platforms: ['政务云'],
+    items: [
+      ['software', '数据直报系统改造', null, 1, 980000],
+      ['hardware', '数据库服务器', null, 2, 150000],
+    ],
+    target: 'revised',
     factor: 0.8,
   },
   {
@@ -453,6 +476,157 @@ function unitInterval(text: string) {
   return createHash('sha256').update(text).digest().readUInt32BE(0) / 2 ** 32
 }
 
+/** How the driver moves a demo project: the panel's marks and recommendations, the reasons. */
+function demoDrive(spec: DemoProject): DriveOptions {
+  const declined = spec.target === 'declined'
+  const factor = spec.factor ?? (declined ? 0.5 : 0.8)
+  return {
+    seed: `demo:${spec.title}`,
+    panelSize: 5,
+    alternates: 2,
+    sheetsUnderReview: 3,
+    reasons: {
+      return: '缺少可行性研究报告\n养护里程数据与交通年报不一致',
+      reject: '档案数字化加工属于日常业务经费支出，不属于信息化建设项目。',
+      decline: '与县级公共法律服务平台功能重复，不予立项。',
+    },
+    sheet: (index, panel, items) => {
+      const quality = (declined ? 0.5 : 0.78) + unitInterval(`${spec.title}:${index}`) * 0.16
+      return {
+        scores: Object.fromEntries(
+          panel.criteria.map((criterion) => [
+            criterion.key,
+            Math.round(criterion.maxScore * quality * 2) / 2,
+          ])
+        ),
+        opinion: declined
+          ? '与县级公共法律服务平台功能重复，建议不予立项。'
+          : '项目建设必要，方案基本可行；硬件单价偏高，建议按核定金额立项。',
+        items: items.map((item) => {
+          const share = Math.min(1, factor + SPREAD[index])
+          return {
+            budgetItemId: item.id,
+            quantity: item.quantity,
+            unitPrice: Math.round(item.unitPriceFen * share),
+            cutReason: share < 1 ? ('overpriced' as const) : null,
+          }
+        }),
+      }
+    },
+    settlement: (item) => ({ settled: Math.round(item.approvedFen! * 0.97) }),
+  }
+}
+
+/**
+ * The seeds' acceptance figures ("组织专家验收项目17个，项目累计金额约4300万元"): with the two
+ * projects of this year that passed acceptance, 15 projects approved last year, built, and
+ * accepted during this year make 17, about 4,300 万元 approved in all.
+ */
+const ACCEPTED_LAST_YEAR: [string, string, number][] = [
+  ['县公安局人口信息管理系统升级', 'GAJ', 3_010_000],
+  ['县教育局校园安全视频监控联网', 'JYJ', 2_570_000],
+  ['县城市管理局环卫作业监管平台', 'CGJ', 2_210_000],
+  ['县住房和城乡建设局住房保障管理系统', 'ZJJ', 1_900_000],
+  ['县卫生健康委员会家庭医生签约服务平台', 'WJW', 2_790_000],
+  ['县自然资源和规划局不动产登记信息平台', 'ZRZY', 3_320_000],
+  ['县人力资源和社会保障局社保卡一卡通应用', 'RSJ', 2_470_000],
+  ['县医疗保障局医保移动支付平台', 'YBJ', 1_830_000],
+  ['县水利局山洪灾害监测预警系统升级', 'SLJ', 2_680_000],
+  ['县交通运输局公交车辆智能调度系统', 'JTJ', 2_240_000],
+  ['县民政局社会救助信息核对平台', 'MZJ', 1_670_000],
+  ['县应急管理局安全生产风险监测系统', 'YJJ', 2_890_000],
+  ['市生态环境局县分局空气质量监测网络', 'STHJ', 2_390_000],
+  ['县司法局社区矫正智慧监管系统', 'SFJ', 1_590_000],
+  ['县公安局智慧警务指挥中心改造', 'GAJ', 3_280_000],
+]
+
+async function seedAcceptedLastYear(
+  units: Map<string, Unit>,
+  reviewer: ReviewActor,
+  year: number,
+  log: (line: string) => void
+) {
+  let approvedFen = 0
+  for (const [index, [title, code, yuan]] of ACCEPTED_LAST_YEAR.entries()) {
+    const unit = units.get(code)
+    if (!unit) continue
+    const applicantUser = await demoUser(
+      code === 'GAJ' ? 'applicant' : `jb_${code.toLowerCase()}`,
+      `${unit.name}经办人`,
+      'applicant',
+      unit.id
+    )
+    const applicant = reviewActorOf(applicantUser)
+    const hardware = Math.round(yuan * 0.4)
+    const project = await proposals.create(
+      {
+        title,
+        year: year - 1,
+        category: 'new',
+        content: `${title}：完成系统建设并接入县政务云和数据共享交换平台。`,
+        necessity: `${unit.name}业务系统亟需建设。`,
+        technicalPlan: '系统部署于县政务云，按等保二级要求建设。',
+        securityLevel: 2,
+        plannedStart: new Date(Date.UTC(year - 1, 4, 1)),
+        plannedEnd: new Date(Date.UTC(year - 1, 11, 31)),
+        contactName: '经办人',
+        contactPhone: '0571-88000000',
+        platformIds: [],
+        items: [
+          {
+            category: 'hardware',
+            name: '服务器及网络设备',
+            quantity: 1,
+            unitPrice: hardware * 100,
+          },
+          {
+            category: 'software',
+            name: '应用系统开发',
+            quantity: 1,
+            unitPrice: (yuan - hardware) * 100,
+          },
+        ],
+      },
+      applicant
+    )
+    await attachments.storeBytes(
+      project.id,
+      'feasibility',
+      `${title}可行性研究报告.pdf`,
+      DEMO_PDF,
+      applicant
+    )
+    const signed = DateTime.utc().minus({ months: 10 }).startOf('day')
+    await projectDriver.drive(
+      project.id,
+      'completed',
+      { applicant, reviewer },
+      {
+        seed: `demo:${title}`,
+        panelSize: 5,
+        alternates: 0,
+        contractSignedOn: signed,
+        settlement: (item) => ({ settled: Math.round(item.approvedFen! * 0.98) }),
+      }
+    )
+    const completed = await Project.findOrFail(project.id)
+    approvedFen += completed.approvedFen ?? 0
+    const acceptedOn = DateTime.utc()
+      .startOf('year')
+      .plus({ days: 10 + index * 9 })
+    await Project.query()
+      .where('id', project.id)
+      .update({
+        completed_at: (acceptedOn < DateTime.utc() ? acceptedOn : DateTime.utc()).toFormat(
+          'yyyy-MM-dd HH:mm:ss'
+        ),
+      })
+  }
+  log(
+    `review: ${ACCEPTED_LAST_YEAR.length} projects accepted this year, ${formatWanYuan(approvedFen)} 万元 approved`
+  )
+}
+
 export async function seedReview(log: (line: string) => void = () => {}) {
   if (await Project.query().where('title', PROJECTS[0].title).first()) {
     log('review: demo projects already there')
@@ -492,7 +666,7 @@ export async function seedReview(log: (line: string) => void = () => {}) {
         phone: `1390000${String(index + 1).padStart(4, '0')}`,
         email: `${user.username}@experts.example.gov.cn`,
         isActive: true,
-        yearlyCap: 12,
+        yearlyCap: 30,
       })
       created++
     }
@@ -549,90 +723,9 @@ export async function seedReview(log: (line: string) => void = () => {}) {
         DEMO_PDF,
         applicant
       )
-      await proposals.submit(project.id, applicant)
-      if (spec.target === 'submitted') continue
-      if (spec.target === 'returned') {
-        await precheck.returnForCorrection(
-          project.id,
-          ['缺少可行性研究报告', '养护里程数据与交通年报不一致'],
-          reviewer
-        )
-        continue
-      }
-      if (spec.target === 'rejected') {
-        await precheck.reject(
-          project.id,
-          '档案数字化加工属于日常业务经费支出，不属于信息化建设项目。',
-          reviewer
-        )
-        continue
-      }
-      await precheck.accept(project.id, reviewer, '要件齐全，予以受理。')
-      if (spec.target === 'accepted') continue
-      const seed = createHash('sha256').update(`demo:${spec.title}`).digest('hex')
-      await panels.draw(
-        project.id,
-        { panelSize: 5, alternates: 2, specialties: [] },
-        reviewer,
-        seed
-      )
-      if (spec.target === 'panel_drawn') continue
-
-      const panel = await ReviewPanel.findByOrFail('project_id', project.id)
-      const seated = await PanelMember.query()
-        .where('panel_id', panel.id)
-        .where('status', 'invited')
-        .orderBy('draw_order')
-      const withItems = await Project.query().where('id', project.id).preload('items').firstOrFail()
-      const items = withItems.items
-      const declined = spec.target === 'declined'
-      const factor = spec.factor ?? (declined ? 0.5 : 0.8)
-      for (const [index, member] of seated.entries()) {
-        if (spec.target === 'under_review' && index >= 3) break
-        const expert = expertLogins.get(member.expertId)!
-        const sheet = await sheets.declareNoConflict(member.id, expert)
-        const quality = (declined ? 0.5 : 0.78) + unitInterval(`${spec.title}:${index}`) * 0.16
-        await sheets.save(
-          sheet.id,
-          {
-            scores: Object.fromEntries(
-              panel.criteria.map((criterion) => [
-                criterion.key,
-                Math.round(criterion.maxScore * quality * 2) / 2,
-              ])
-            ),
-            opinion: declined
-              ? '与县级公共法律服务平台功能重复，建议不予立项。'
-              : '项目建设必要，方案基本可行；硬件单价偏高，建议按核定金额立项。',
-            items: items.map((item) => {
-              const share = Math.min(1, factor + SPREAD[index])
-              return {
-                budgetItemId: item.id,
-                quantity: item.quantity,
-                unitPrice: Math.round(item.unitPriceFen * share),
-                cutReason: share < 1 ? ('overpriced' as const) : null,
-              }
-            }),
-          },
-          expert,
-          true
-        )
-      }
-      if (spec.target === 'under_review') continue
-      await decisions.closePanel(project.id, reviewer)
-      if (spec.target === 'reviewed') continue
-      if (declined) {
-        await decisions.decline(project.id, '与县级公共法律服务平台功能重复，不予立项。', reviewer)
-        continue
-      }
-      const closed = await Project.query().where('id', project.id).preload('items').firstOrFail()
-      await decisions.approve(
-        project.id,
-        closed.items.map((item) => ({ budgetItemId: item.id, approved: item.recommendedFen! })),
-        '同意立项，按核定金额实施。',
-        reviewer
-      )
+      await projectDriver.drive(project.id, spec.target, { applicant, reviewer }, demoDrive(spec))
     }
+    await seedAcceptedLastYear(units, reviewer, year, log)
   } finally {
     mail.restore()
   }

@@ -1,0 +1,56 @@
+import { test } from '@japa/runner'
+import testUtils from '@adonisjs/core/services/test_utils'
+import mail from '@adonisjs/mail/services/main'
+import { DateTime } from 'luxon'
+import Project from '#project_review/models/project'
+import todo from '#project_review/services/todo'
+import { createDraft, createExperts, driveTo, reviewCast } from '#tests/helpers/review'
+
+test.group('工作台 | to-do centre', (group) => {
+  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
+  group.each.setup(() => {
+    mail.fake()
+    return () => mail.restore()
+  })
+
+  test('each role sees what waits on it, with counts, ages, overdue evaluations and year figures', async ({
+    assert,
+    client,
+  }) => {
+    const { applicant, reviewer } = await reviewCast()
+    await createExperts(6)
+    const submitted = await createDraft(applicant)
+    await driveTo(submitted.id, 'submitted', applicant, reviewer)
+    const accepted = await createDraft(applicant, { title: '县水利局河湖监测系统' })
+    await driveTo(accepted.id, 'completed', applicant, reviewer)
+    const longAgo = DateTime.utc().minus({ months: 13 })
+    await Project.query()
+      .where('id', accepted.id)
+      .update({ completed_at: longAgo.toFormat('yyyy-MM-dd HH:mm:ss') })
+
+    const mine = (await todo.forUser(reviewer)) as any
+    const count = (key: string) => mine.reviewer.counts.find((c: any) => c.key === key).count
+    assert.equal(count('precheck'), 1)
+    assert.equal(count('evaluation'), 1)
+    assert.deepEqual(
+      mine.reviewer.overdue.map((item: any) => item.id),
+      [accepted.id]
+    )
+    assert.equal(mine.reviewer.figures.count, 1)
+    assert.equal(
+      mine.reviewer.trend.decided.reduce((a: number, b: number) => a + b, 0),
+      1
+    )
+
+    const page = await client.get('/').loginAs(reviewer)
+    page.assertStatus(200)
+    page.assertTextIncludes('待形式审查')
+    page.assertTextIncludes('id="trend-chart"')
+    page.assertTextIncludes('县水利局河湖监测系统')
+
+    const unit = await client.get('/').loginAs(applicant)
+    unit.assertStatus(200)
+    unit.assertTextIncludes('待绩效评价')
+    unit.assertTextIncludes('id="todo-applicant-evaluation">1<')
+  })
+})
