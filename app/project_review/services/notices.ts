@@ -1,5 +1,5 @@
 import logger from '@adonisjs/core/services/logger'
-import mail from '@adonisjs/mail/services/main'
+import { queueMailable } from '#core/mail/outbox'
 import User from '#identity/models/user'
 import Project from '#project_review/models/project'
 import PanelMember from '#project_review/models/panel_member'
@@ -9,8 +9,8 @@ import { seatMachine } from '#project_review/state_machines'
 export type NoticeAudience = 'unit' | 'reviewers' | 'panel'
 
 /**
- * E-mail notices after 批复 (sent after commit, the same way panel invitations are: a mail
- * server that is down never undoes the step; failures are logged and counted).
+ * E-mail notices after 批复, queued in the mail outbox after commit (the same way panel
+ * invitations are): a mail server that is down never undoes the step, and nothing is lost.
  */
 export class ProjectNotices {
   async send(
@@ -24,7 +24,11 @@ export class ProjectNotices {
     if (!project) return outcome
     for (const recipient of await this.recipients(project, audiences)) {
       try {
-        await mail.send(new ProjectNoticeMail(recipient, project, notice, values))
+        await queueMailable(new ProjectNoticeMail(recipient, project, notice, values), {
+          kind: `review.${notice}`,
+          refType: 'project',
+          refId: project.id,
+        })
         outcome.sent++
       } catch (error) {
         logger.warn({ err: error, projectId, notice }, 'project notice could not be sent')
