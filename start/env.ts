@@ -47,6 +47,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   MAIL_FROM: Env.schema.string.optional(),
 
   BUREAU_NAME: Env.schema.string.optional(),
+  DOCUMENT_PREFIX: Env.schema.string.optional(),
 
   /*
    * Audit trail protection (README "等保"): HMAC chain key, signed checkpoints
