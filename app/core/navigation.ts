@@ -24,6 +24,7 @@ const ITEMS: NavItem[] = [
   },
   { label: 'review.nav.projects', href: '/review/projects', roles: ['applicant', 'reviewer'] },
   { label: 'review.nav.tasks', href: '/review/tasks', roles: ['expert'] },
+  { label: 'reports.nav.review', href: '/review/reports', roles: ['reviewer'] },
   { label: 'review.nav.experts', href: '/review/experts', roles: ['sysadmin', 'reviewer'] },
   { label: 'review.nav.settings', href: '/review/settings', roles: ['sysadmin'] },
   { label: 'review.nav.tokens', href: '/review/tokens', roles: ['sysadmin'] },

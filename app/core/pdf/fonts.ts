@@ -16,6 +16,7 @@ export interface FontkitFont {
   descent: number
   postscriptName: string
   hasGlyphForCodePoint(codePoint: number): boolean
+  glyphForCodePoint(codePoint: number): { advanceWidth: number }
   layout(text: string): {
     glyphs: { codePoints: number[] }[]
     positions: { xAdvance: number }[]

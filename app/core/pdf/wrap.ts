@@ -13,22 +13,31 @@ const NO_LINE_START = new Set([...'，。、；：？！）》」』】〕〉’
 const WORD_CHAR =
   /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Nd}_\-.,:;/\\@#&+=%'"!?()[\]{}<>~^*$|]/u
 
+const advanceCache = new WeakMap<FontkitFont, Map<number, number>>()
+
+/** Advance of one code point in font units, from the glyph metrics (cached per font). */
+function advanceUnits(font: FontkitFont, codePoint: number): number {
+  let cache = advanceCache.get(font)
+  if (!cache) {
+    cache = new Map()
+    advanceCache.set(font, cache)
+  }
+  let advance = cache.get(codePoint)
+  if (advance === undefined) {
+    advance = font.glyphForCodePoint(codePoint).advanceWidth
+    cache.set(codePoint, advance)
+  }
+  return advance
+}
+
 /**
- * Width of each character of `text` at `fontSize`, from one layout pass of the font (a glyph
- * standing for several characters counts once, on its first character).
+ * Width of each character of `text` at `fontSize`, from the glyphs' advance widths: linear in
+ * the length (a full shaping pass costs tens of µs per character, too slow for long cells), and
+ * never narrower than the drawn text, since kerning only tightens Latin pairs.
  */
 export function characterAdvances(font: FontkitFont, text: string, fontSize: number): number[] {
-  const chars = Array.from(text)
-  const advances = new Array<number>(chars.length).fill(0)
-  if (chars.length === 0) return advances
-  const run = font.layout(text)
   const scale = fontSize / font.unitsPerEm
-  let index = 0
-  run.glyphs.forEach((glyph, glyphIndex) => {
-    if (index < advances.length) advances[index] += run.positions[glyphIndex].xAdvance * scale
-    index += Math.max(1, glyph.codePoints.length)
-  })
-  return advances
+  return Array.from(text, (char) => advanceUnits(font, char.codePointAt(0)!) * scale)
 }
 
 /** Width of a string in points at `fontSize`. */
