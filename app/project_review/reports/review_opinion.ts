@@ -88,6 +88,10 @@ export async function renderReviewOpinion(
     await writer.paragraph(`${t('reports.fields.content')}：${project.content}`, { size: 9.5 })
   }
 
+  /** 专家A, 专家B …: the applicant's copy never ties a score to a name. */
+  const anonymous = (index: number) =>
+    t('reports.opinion.anonymous', { n: String.fromCharCode(65 + (index % 26)) })
+
   await writer.heading(t('reports.opinion.panel'))
   const sitting = panel.members.filter((member) => member.status === 'invited')
   await writer.paragraph(
@@ -108,7 +112,7 @@ export async function renderReviewOpinion(
     ],
     sitting.map((member, index) => [
       String(index + 1),
-      options.revealExperts ? member.expert.name : t('reports.opinion.anonymous', { n: index + 1 }),
+      options.revealExperts ? member.expert.name : anonymous(index),
       options.revealExperts ? member.expert.employer : '—',
       member.expert.specialties.map((s) => t(`review.specialties.${s}`)).join('、'),
       t(`review.panel.seats.${member.seat}`),
@@ -118,10 +122,11 @@ export async function renderReviewOpinion(
 
   await writer.heading(t('reports.opinion.scores'))
   const aggregation = panel.aggregation
+  const seatOf = new Map(sitting.map((member, index) => [member.expertId, index]))
   const expertLabel = (index: number) =>
     options.revealExperts
       ? sheets[index].expert.name
-      : t('reports.opinion.anonymous', { n: index + 1 })
+      : anonymous(seatOf.get(sheets[index].expertId) ?? index)
   await writer.table(
     [
       { header: t('reports.fields.criterion'), width: 2.6 },
