@@ -33,6 +33,7 @@ export default defineConfig({
     () => import('#start/routes'),
     () => import('#start/kernel'),
     () => import('#start/view'),
+    () => import('#start/alerts'),
     { file: () => import('#start/simulator'), environment: ['web'] },
     { file: () => import('#start/scheduler'), environment: ['web'] },
     { file: () => import('#start/console_guard'), environment: ['console'] },

@@ -15,6 +15,12 @@ const ITEMS: NavItem[] = [
   { label: 'nav.units', href: '/admin/units', roles: ['sysadmin'] },
   { label: 'nav.audit', href: '/audit', roles: ['auditor'] },
   { label: 'monitoring.nav.board', href: '/monitoring/board', roles: ['netadmin'] },
+  { label: 'alerts.nav.center', href: '/monitoring/alerts', roles: ['netadmin', 'auditor'] },
+  {
+    label: 'alerts.nav.dashboard',
+    href: '/monitoring/alerts/dashboard',
+    roles: ['netadmin', 'auditor'],
+  },
   { label: 'monitoring.nav.devices', href: '/monitoring/devices', roles: ['netadmin'] },
   { label: 'monitoring.nav.sites', href: '/monitoring/sites', roles: ['netadmin'] },
   {

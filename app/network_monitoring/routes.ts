@@ -10,6 +10,9 @@ const MaintenanceWindowsController = () =>
 const SitesController = () => import('#network_monitoring/controllers/sites_controller')
 const AvailabilityController = () =>
   import('#network_monitoring/controllers/availability_controller')
+const AlertsController = () => import('#network_monitoring/controllers/alerts_controller')
+const AlertsActionsController = () =>
+  import('#network_monitoring/controllers/alerts_actions_controller')
 
 const id = { match: /^\d+$/, cast: (value: string) => Number(value) }
 
@@ -57,6 +60,25 @@ router
     router
       .get('reports/availability', [AvailabilityController, 'index'])
       .as('monitoring.availability')
+
+    // 告警中心. No delete route, on purpose: alerts are evidence.
+    router.get('alerts', [AlertsController, 'index']).as('alerts.index')
+    router.get('alerts/dashboard', [AlertsController, 'dashboard']).as('alerts.dashboard')
+    router.get('alerts/:id', [AlertsController, 'show']).as('alerts.show').where('id', id)
+    for (const action of [
+      'acknowledge',
+      'resolve',
+      'close',
+      'reopen',
+      'assign',
+      'reclassify',
+      'handling',
+    ] as const) {
+      router
+        .post(`alerts/:id/${action}`, [AlertsActionsController, action])
+        .as(`alerts.${action}`)
+        .where('id', id)
+    }
   })
   .prefix('monitoring')
   .use(middleware.auth())

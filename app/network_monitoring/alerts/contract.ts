@@ -40,6 +40,8 @@ export interface RaiseOutcome {
   updated: number
   duplicates: number
   suppressed: number
+  /** New alerts suppressed behind a parent's alert (one alert for one cause); within `created`. */
+  linked?: number
 }
 
 export interface AlertSink {

@@ -1,0 +1,384 @@
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import type { I18n } from '@adonisjs/i18n'
+import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
+import Alert from '#network_monitoring/models/alert'
+import { CATEGORY_CODES, GRADES, type GradeLevel } from '#network_monitoring/alerts/classification'
+import { csvCell } from '#core/http_helpers'
+import { DISPLAY_ZONE } from '#start/view'
+
+/** The 告警中心's filters (validated by alertListValidator). */
+export interface AlertFilters {
+  from?: Date
+  to?: Date
+  /** A category code (恶意程序事件 …) or a sub-category code (特洛伊木马 …). */
+  category?: string
+  grade?: number
+  state?: string
+  siteId?: number
+  unitId?: number
+  deviceId?: number
+  q?: string
+  page?: number
+}
+
+/** Pages beyond this are refused: narrow the filters instead (an OFFSET stays cheap). */
+export const MAX_PAGE = 500
+/** Totals above this show as "10000+" (counting a million rows is not worth a page view). */
+export const COUNT_CAP = 10_000
+
+const IP = /^[0-9a-fA-F:.]{3,45}$/
+
+/** A date form value (a wall-clock day in Asia/Shanghai) as a UTC SQL time at its start. */
+function dayStart(date: Date, plusDays = 0) {
+  return DateTime.fromJSDate(date)
+    .setZone(DISPLAY_ZONE, { keepLocalTime: true })
+    .startOf('day')
+    .plus({ days: plusDays })
+    .toUTC()
+    .toFormat('yyyy-LL-dd HH:mm:ss')
+}
+
+/**
+ * The list query: every filter is an equality or range on an indexed column, ordered by
+ * (first_seen_at, id) descending — the order every index of `alerts` ends in.
+ * Suppressed alerts (behind their parent) are listed only when asked for.
+ */
+export async function alertListQuery(filters: AlertFilters) {
+  const query = Alert.query()
+  if (filters.from) query.where('first_seen_at', '>=', dayStart(filters.from))
+  if (filters.to) query.where('first_seen_at', '<', dayStart(filters.to, 1))
+  if (filters.category) {
+    if (CATEGORY_CODES.includes(filters.category)) {
+      query.where('category_group', filters.category)
+    } else {
+      query.where('category', filters.category)
+    }
+  }
+  if (filters.grade) query.where('grade', filters.grade)
+  if (filters.state) query.where('state', filters.state)
+  else query.whereIn('state', ['open', 'acknowledged', 'resolved', 'closed'])
+  if (filters.siteId) {
+    const ids = await siteWithDescendants(filters.siteId)
+    if (ids.length === 1) query.where('site_id', ids[0])
+    else query.whereIn('site_id', ids)
+  }
+  if (filters.unitId) query.where('unit_id', filters.unitId)
+  if (filters.deviceId) query.where('device_id', filters.deviceId)
+  if (filters.q) {
+    const q = filters.q.trim()
+    if (/^#?\d{1,10}$/.test(q)) {
+      query.where('id', Number(q.replace('#', '')))
+    } else if (IP.test(q) && /[.:]/.test(q)) {
+      query.where((w) => w.where('src_ip', q).orWhere('dst_ip', q))
+    } else {
+      // Device names: resolved to ids first, so the alerts table is read through its index.
+      const devices = await db
+        .from('network_devices')
+        .where('name', 'like', `%${q}%`)
+        .orWhere('management_ip', q)
+        .limit(500)
+        .select('id')
+      query.whereIn(
+        'device_id',
+        devices.map((d) => Number(d.id))
+      )
+    }
+  }
+  // Wrapped: an async function returning the (thenable) builder would run it.
+  return { query: query.orderBy('first_seen_at', 'desc').orderBy('id', 'desc') }
+}
+
+/** A site and the sites under it (a town and its villages; the county and everything). */
+export async function siteWithDescendants(siteId: number): Promise<number[]> {
+  const ids = [siteId]
+  let frontier = [siteId]
+  for (let depth = 0; depth < 3 && frontier.length > 0; depth++) {
+    const rows = await db.from('network_sites').whereIn('parent_id', frontier).select('id')
+    frontier = rows.map((r) => Number(r.id))
+    ids.push(...frontier)
+  }
+  return ids
+}
+
+/** COUNT(*) of at most cap + 1 rows: cheap whatever the table size. */
+export async function cappedCount(query: ModelQueryBuilderContract<typeof Alert>, cap = COUNT_CAP) {
+  const inner = query
+    .clone()
+    .clearOrder()
+    .clearSelect()
+    .select('id')
+    .limit(cap + 1)
+    .toQuery()
+  const row = await db.rawQuery(`select count(*) as n from (${inner}) as capped`)
+  const n = Number((Array.isArray(row) ? (row[0]?.[0]?.n ?? row[0]?.n) : undefined) ?? 0)
+  return { total: Math.min(n, cap), more: n > cap }
+}
+
+/** The names the list, detail and CSV show for ids (sites, devices, units, users). */
+export async function alertNames(alerts: Alert[]) {
+  const ids = (pick: (a: Alert) => number | null) => [
+    ...new Set(alerts.map(pick).filter((id): id is number => id !== null)),
+  ]
+  const [sites, devices, units] = await Promise.all([
+    nameMap(
+      'network_sites',
+      ids((a) => a.siteId)
+    ),
+    nameMap(
+      'network_devices',
+      ids((a) => a.deviceId)
+    ),
+    nameMap(
+      'units',
+      ids((a) => a.unitId)
+    ),
+  ])
+  const users = await nameMap(
+    'users',
+    ids((a) => a.assigneeId),
+    'full_name'
+  )
+  return { sites, devices, units, users }
+}
+
+async function nameMap(table: string, ids: number[], column = 'name') {
+  const map = new Map<number, string>()
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .from(table)
+      .whereIn('id', ids.slice(i, i + 500))
+      .select('id', `${column} as name`)
+    for (const row of rows) map.set(Number(row.id), row.name)
+  }
+  return map
+}
+
+/** The summary line of an alert in the reader's language. */
+export function alertSummary(i18n: I18n, alert: Alert) {
+  if (alert.summaryText) return alert.summaryText
+  if (alert.summaryKey) {
+    const params = { ...(alert.summaryParams ?? {}) }
+    if (typeof params.threat === 'string' && !params.threat.includes(' ')) {
+      params.threat = i18n.t(`alerts.subcategories.${params.threat}`, {}, params.threat)
+    }
+    return i18n.t(alert.summaryKey, params, alert.summaryKey)
+  }
+  return alert.conditionKey
+}
+
+const CSV_BATCH = 2000
+
+/** Asia/Shanghai is UTC+8 all year: a fast formatter for bulk export. */
+function beijing(value: DateTime | null) {
+  if (!value) return ''
+  return new Date(value.toMillis() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')
+}
+
+/**
+ * The filtered alerts as CSV, streamed in keyset batches on (first_seen_at, id): constant
+ * memory, no OFFSET, no cap. A BOM first so that Excel reads the Chinese.
+ */
+export async function* alertCsvLines(query: ModelQueryBuilderContract<typeof Alert>, i18n: I18n) {
+  const header = [
+    'id',
+    'first_seen',
+    'last_seen',
+    'state',
+    'grade',
+    'category_group',
+    'category',
+    'raw_type',
+    'summary',
+    'site',
+    'unit',
+    'device',
+    'src_ip',
+    'dst_ip',
+    'count',
+    'assignee',
+    'acknowledged_at',
+    'resolved_at',
+    'closed_at',
+  ]
+  yield '\uFEFF' + header.map((k) => csvCell(i18n.t(`alerts.csv.${k}`))).join(',') + '\r\n'
+  let last: { at: string; id: number } | null = null
+  for (;;) {
+    const batch = query.clone().limit(CSV_BATCH)
+    if (last) {
+      const { at, id } = last
+      batch.where((w) =>
+        w
+          .where('first_seen_at', '<', at)
+          .orWhere((x) => x.where('first_seen_at', at).where('id', '<', id))
+      )
+    }
+    const alerts = await batch
+    if (alerts.length === 0) return
+    const names = await alertNames(alerts)
+    const lines = alerts.map((a) =>
+      [
+        a.id,
+        beijing(a.firstSeenAt),
+        beijing(a.lastSeenAt),
+        i18n.t(`alerts.states.${a.state}`),
+        i18n.t(`alerts.grades.${a.grade}`),
+        i18n.t(`alerts.categories.${a.categoryGroup}`),
+        i18n.t(`alerts.subcategories.${a.category}`),
+        a.rawType,
+        alertSummary(i18n, a),
+        a.siteId ? names.sites.get(a.siteId) : '',
+        a.unitId ? names.units.get(a.unitId) : '',
+        a.deviceId ? names.devices.get(a.deviceId) : '',
+        a.srcIp,
+        a.dstIp,
+        a.count,
+        a.assigneeId ? names.users.get(a.assigneeId) : '',
+        beijing(a.acknowledgedAt),
+        beijing(a.resolvedAt),
+        beijing(a.closedAt),
+      ]
+        .map(csvCell)
+        .join(',')
+    )
+    yield lines.join('\r\n') + '\r\n'
+    const tail = alerts[alerts.length - 1]
+    last = { at: tail.firstSeenAt.toUTC().toFormat('yyyy-LL-dd HH:mm:ss'), id: tail.id }
+    if (alerts.length < CSV_BATCH) return
+  }
+}
+
+export interface AlertDashboard {
+  openByGrade: Record<GradeLevel, number>
+  openTotal: number
+  /** Days (Asia/Shanghai, oldest first) × category code → alerts first seen that day. */
+  days: string[]
+  byCategory: Record<string, number[]>
+  totalsByCategory: Record<string, number>
+  /** Mean minutes to acknowledge / resolve over the window (null: none yet). */
+  mttaMinutes: number | null
+  mttrMinutes: number | null
+  acknowledged: number
+  resolved: number
+}
+
+function isMysql() {
+  return db.connection().dialect.name === 'mysql'
+}
+
+/**
+ * Figures of the alert dashboard: open alerts by grade (index state+grade), alerts by category
+ * per day over `days` days and MTTA/MTTR over the same window (index range on first_seen_at).
+ */
+export async function alertDashboard(now = DateTime.utc(), days = 30): Promise<AlertDashboard> {
+  const startDay = now
+    .setZone(DISPLAY_ZONE)
+    .startOf('day')
+    .minus({ days: days - 1 })
+  const since = startDay.toUTC().toFormat('yyyy-LL-dd HH:mm:ss')
+  const mysql = isMysql()
+  const dayExpr = mysql
+    ? "DATE_FORMAT(DATE_ADD(first_seen_at, INTERVAL 8 HOUR), '%Y-%m-%d')"
+    : "strftime('%Y-%m-%d', first_seen_at, '+8 hours')"
+  const minutes = (column: string) =>
+    mysql
+      ? `TIMESTAMPDIFF(SECOND, first_seen_at, ${column}) / 60`
+      : `(julianday(${column}) - julianday(first_seen_at)) * 1440`
+
+  const [open, perDay, times] = await Promise.all([
+    db
+      .from('alerts')
+      .whereIn('state', ['open', 'acknowledged'])
+      .groupBy('grade')
+      .select('grade')
+      .count('* as n'),
+    db
+      .from('alerts')
+      .where('first_seen_at', '>=', since)
+      .whereNot('state', 'suppressed')
+      .groupByRaw(`${dayExpr}, category_group`)
+      .select(db.raw(`${dayExpr} as day`), 'category_group')
+      .count('* as n'),
+    db
+      .from('alerts')
+      .where('first_seen_at', '>=', since)
+      .whereNot('state', 'suppressed')
+      .select(
+        db.raw(
+          `AVG(CASE WHEN acknowledged_at IS NOT NULL THEN ${minutes('acknowledged_at')} END) as mtta`
+        ),
+        db.raw(`AVG(CASE WHEN resolved_at IS NOT NULL THEN ${minutes('resolved_at')} END) as mttr`),
+        db.raw('SUM(CASE WHEN acknowledged_at IS NOT NULL THEN 1 ELSE 0 END) as acked'),
+        db.raw('SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END) as resolved')
+      )
+      .first(),
+  ])
+
+  const openByGrade = Object.fromEntries(GRADES.map((g) => [g, 0])) as Record<GradeLevel, number>
+  for (const row of open) openByGrade[Number(row.grade) as GradeLevel] = Number(row.n)
+  const dayList = Array.from({ length: days }, (_, i) =>
+    startDay.plus({ days: i }).toFormat('yyyy-LL-dd')
+  )
+  const index = new Map(dayList.map((d, i) => [d, i]))
+  const byCategory: Record<string, number[]> = {}
+  const totalsByCategory: Record<string, number> = {}
+  for (const row of perDay) {
+    const i = index.get(String(row.day))
+    if (i === undefined) continue
+    const code = String(row.category_group)
+    byCategory[code] ??= new Array(days).fill(0)
+    byCategory[code][i] += Number(row.n)
+    totalsByCategory[code] = (totalsByCategory[code] ?? 0) + Number(row.n)
+  }
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
+  return {
+    openByGrade,
+    openTotal: Object.values(openByGrade).reduce((a, b) => a + b, 0),
+    days: dayList,
+    byCategory,
+    totalsByCategory,
+    mttaMinutes: num(times?.mtta),
+    mttrMinutes: num(times?.mttr),
+    acknowledged: Number(times?.acked ?? 0),
+    resolved: Number(times?.resolved ?? 0),
+  }
+}
+
+export interface SiteAlerts {
+  count: number
+  /** The most severe grade among them (1 = 特别重大). */
+  worst: GradeLevel
+}
+
+/**
+ * Open and acknowledged alerts per site (for the board), and the newest of them. Live alerts
+ * are few, and `open_key` is NOT NULL exactly for them (its unique index finds them).
+ */
+export async function liveAlertsBySite() {
+  const rows = await db
+    .from('alerts')
+    .whereNotNull('open_key')
+    .whereIn('state', ['open', 'acknowledged'])
+    .groupBy('site_id')
+    .select('site_id')
+    .count('* as n')
+    .min('grade as worst')
+  const bySite = new Map<number, SiteAlerts>()
+  for (const row of rows) {
+    if (row.site_id === null) continue
+    bySite.set(Number(row.site_id), {
+      count: Number(row.n),
+      worst: Number(row.worst) as GradeLevel,
+    })
+  }
+  return bySite
+}
+
+/** The newest live alerts (board list and the new-alert sound). */
+export async function newestLiveAlerts(limit = 8) {
+  return Alert.query()
+    .whereNotNull('open_key')
+    .whereIn('state', ['open', 'acknowledged'])
+    .orderBy('id', 'desc')
+    .limit(limit)
+}
