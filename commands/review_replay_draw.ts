@@ -24,7 +24,10 @@ export default class ReviewReplayDraw extends BaseCommand {
       this.exitCode = 1
       return
     }
-    const panel = await ReviewPanel.findBy('project_id', project.id)
+    const panel = await ReviewPanel.query()
+      .where('project_id', project.id)
+      .where('purpose', 'review')
+      .first()
     if (!panel) {
       this.logger.error(`project ${project.code} has no drawn panel (该项目尚未抽取专家)`)
       this.exitCode = 1

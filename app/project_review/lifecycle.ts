@@ -1,9 +1,20 @@
 import type { Role } from '#identity/roles'
+import {
+  StateMachine,
+  type RequiredInput,
+  type TransitionInput,
+  type TransitionRefusal,
+  type TransitionRule as CoreRule,
+} from '#core/state_machine'
+import { ReviewError } from '#project_review/errors'
+
+export type { RequiredInput, TransitionRefusal }
 
 /**
- * The project lifecycle of DESIGN.md §A up to the decision, as one explicit table. Every state
- * change of a project goes through `transition()` in services/transitions.ts, which checks this
- * table, so a state can only change the way it says.
+ * The project lifecycle of DESIGN.md §A, from the proposal to the performance evaluation, as
+ * one explicit table. Every state change of a project goes through `transition()` in
+ * services/transitions.ts, which applies `projectMachine`, so a state can only change the way
+ * the table says.
  */
 export const PROJECT_STATES = [
   'draft',
@@ -14,28 +25,51 @@ export const PROJECT_STATES = [
   'panel_drawn',
   'under_review',
   'reviewed',
+  'revising',
+  'revised',
   'approved',
   'declined',
+  'in_construction',
+  'acceptance_requested',
+  'acceptance_review',
+  'rectifying',
+  'completed',
+  'evaluated',
 ] as const
 export type ProjectState = (typeof PROJECT_STATES)[number]
 
-/** States whose outcome is final for this part of the lifecycle. */
-export const TERMINAL_STATES: readonly ProjectState[] = ['rejected', 'approved', 'declined']
+/** States whose outcome is final. */
+export const TERMINAL_STATES: readonly ProjectState[] = ['rejected', 'declined', 'evaluated']
 
 /** States an applicant may still edit the proposal in. */
 export const EDITABLE_STATES: readonly ProjectState[] = ['draft', 'returned']
 
+/** States after 批复立项 with an approved budget (construction, acceptance, evaluation). */
+export const APPROVED_STATES: readonly ProjectState[] = [
+  'approved',
+  'in_construction',
+  'acceptance_requested',
+  'acceptance_review',
+  'rectifying',
+  'completed',
+  'evaluated',
+]
+
 /** Decided projects: the ones the review statistics (核减率) count. */
-export const DECIDED_STATES: readonly ProjectState[] = ['approved', 'declined']
+export const DECIDED_STATES: readonly ProjectState[] = [...APPROVED_STATES, 'declined']
 
-/** What a transition needs besides the actor: a free-text reason, or a list of itemised reasons. */
-export type RequiredInput = 'reason' | 'reasons'
+/** Projects that passed acceptance (已验收, evaluated or not). */
+export const ACCEPTED_STATES: readonly ProjectState[] = ['completed', 'evaluated']
 
-export interface TransitionRule {
-  from: readonly ProjectState[]
-  to: ProjectState
+/** States an acceptance panel may sit in. */
+export const ACCEPTANCE_STATES: readonly ProjectState[] = [
+  'acceptance_requested',
+  'acceptance_review',
+  'rectifying',
+]
+
+export interface TransitionRule extends CoreRule<ProjectState, Role> {
   role: Role
-  requires?: RequiredInput
 }
 
 export const TRANSITIONS = {
@@ -53,41 +87,104 @@ export const TRANSITIONS = {
   begin_review: { from: ['panel_drawn'], to: 'under_review', role: 'expert' },
   /** 关闭评审：all sitting experts have submitted; scores and recommendations are aggregated */
   close_panel: { from: ['under_review'], to: 'reviewed', role: 'reviewer' },
+  /** 修改后通过：the applicant is asked to revise against the (anonymised) expert opinions */
+  request_revision: { from: ['reviewed'], to: 'revising', role: 'reviewer', requires: 'reason' },
+  /** the applicant hands in the revised proposal */
+  submit_revision: { from: ['revising'], to: 'revised', role: 'applicant' },
   /** 批复立项：approved budget fixed */
-  approve: { from: ['reviewed'], to: 'approved', role: 'reviewer' },
+  approve: { from: ['reviewed', 'revised'], to: 'approved', role: 'reviewer' },
   /** 不予立项 */
-  decline: { from: ['reviewed'], to: 'declined', role: 'reviewer', requires: 'reason' },
+  decline: { from: ['reviewed', 'revised'], to: 'declined', role: 'reviewer', requires: 'reason' },
+  /** 合同签订: construction starts */
+  start_construction: { from: ['approved'], to: 'in_construction', role: 'applicant' },
+  /** 申请验收 (again after 整改) */
+  request_acceptance: {
+    from: ['in_construction', 'rectifying'],
+    to: 'acceptance_requested',
+    role: 'applicant',
+  },
+  /** 抽取验收专家 */
+  draw_acceptance: {
+    from: ['acceptance_requested'],
+    to: 'acceptance_review',
+    role: 'reviewer',
+  },
+  /** 验收通过 */
+  pass_acceptance: { from: ['acceptance_review'], to: 'completed', role: 'reviewer' },
+  /** 整改: itemised rectification */
+  order_rectification: {
+    from: ['acceptance_review'],
+    to: 'rectifying',
+    role: 'reviewer',
+    requires: 'reasons',
+  },
+  /** 绩效评价 rated by the bureau */
+  evaluate: { from: ['completed'], to: 'evaluated', role: 'reviewer' },
 } as const satisfies Record<string, TransitionRule>
 
 export type TransitionAction = keyof typeof TRANSITIONS
 
-/** Why a transition is refused, as an i18n key under review.lifecycle.errors. */
-export type TransitionRefusal = 'illegal_state' | 'wrong_role' | 'reason_required'
+/** The project lifecycle as a state machine over `projects.state`. */
+export const projectMachine = new StateMachine<ProjectState, TransitionAction, Role>(
+  'review.project',
+  TRANSITIONS,
+  {
+    dbTable: 'projects',
+    errorPrefix: 'review.lifecycle.errors',
+    refuse: (key, values) => new ReviewError(key, values),
+  }
+)
 
 /** Checks a requested transition against the table; null when it is allowed. */
 export function checkTransition(
   state: ProjectState,
   action: TransitionAction,
   roles: readonly Role[] | 'system',
-  input: { reason?: string | null; reasons?: readonly string[] } = {}
+  input: TransitionInput = {}
 ): TransitionRefusal | null {
-  const rule: TransitionRule = TRANSITIONS[action]
-  if (!rule.from.includes(state)) return 'illegal_state'
-  if (roles !== 'system' && !roles.includes(rule.role)) return 'wrong_role'
-  if (rule.requires === 'reason' && !input.reason?.trim()) return 'reason_required'
-  if (
-    rule.requires === 'reasons' &&
-    !(input.reasons ?? []).some((reason) => reason.trim() !== '')
-  ) {
-    return 'reason_required'
-  }
-  return null
+  return projectMachine.check(state, action, roles, input)
 }
 
 /** The actions the table allows from a state for someone holding the given roles. */
 export function availableActions(state: ProjectState, roles: readonly Role[]): TransitionAction[] {
-  return (Object.keys(TRANSITIONS) as TransitionAction[]).filter((action) => {
-    const rule: TransitionRule = TRANSITIONS[action]
-    return rule.from.includes(state) && roles.includes(rule.role)
-  })
+  return projectMachine.available(state, roles)
+}
+
+/**
+ * The path through the table that leads from `draft` to a state, for the driver that brings
+ * a project there (seeder, tests). The default branch of each fork: return is only taken for
+ * `returned`, revise only for `revising`/`revised`, rectify only for `rectifying`.
+ */
+export function pathTo(target: ProjectState): TransitionAction[] {
+  const paths: Record<ProjectState, TransitionAction[]> = {
+    draft: [],
+    submitted: ['submit'],
+    returned: ['submit', 'return'],
+    rejected: ['submit', 'reject'],
+    accepted: ['submit', 'accept'],
+    panel_drawn: ['submit', 'accept', 'draw'],
+    under_review: ['submit', 'accept', 'draw', 'begin_review'],
+    reviewed: ['submit', 'accept', 'draw', 'begin_review', 'close_panel'],
+    revising: [],
+    revised: [],
+    approved: [],
+    declined: [],
+    in_construction: [],
+    acceptance_requested: [],
+    acceptance_review: [],
+    rectifying: [],
+    completed: [],
+    evaluated: [],
+  }
+  paths.revising = [...paths.reviewed, 'request_revision']
+  paths.revised = [...paths.revising, 'submit_revision']
+  paths.approved = [...paths.reviewed, 'approve']
+  paths.declined = [...paths.reviewed, 'decline']
+  paths.in_construction = [...paths.approved, 'start_construction']
+  paths.acceptance_requested = [...paths.in_construction, 'request_acceptance']
+  paths.acceptance_review = [...paths.acceptance_requested, 'draw_acceptance']
+  paths.rectifying = [...paths.acceptance_review, 'order_rectification']
+  paths.completed = [...paths.acceptance_review, 'pass_acceptance']
+  paths.evaluated = [...paths.completed, 'evaluate']
+  return paths[target]
 }

@@ -44,7 +44,10 @@ export default class PanelsController {
     const { params, response, session, bouncer, i18n } = ctx
     const project = await Project.findOrFail(params.id)
     await bouncer.with(ProjectPolicy).authorize('review')
-    const panel = await ReviewPanel.findByOrFail('project_id', project.id)
+    const panel = await ReviewPanel.query()
+      .where('project_id', project.id)
+      .where('purpose', 'review')
+      .firstOrFail()
     const { matches } = panels.replay(panel)
     await audit.record({
       ...actorFrom(ctx),

@@ -51,4 +51,19 @@ export default class BudgetItem extends BaseModel {
 
   @column()
   declare approvalReason: string | null
+
+  /** 修改后通过: the applicant's revised line (null when not revised). */
+  @column(integer)
+  declare revisedQuantity: number | null
+
+  @column(integer)
+  declare revisedUnitPriceFen: number | null
+
+  @column(integer)
+  declare revisedFen: number | null
+
+  /** What the line asks for now: the revision if any, else the original request. */
+  get currentFen() {
+    return this.revisedFen ?? this.amountFen
+  }
 }

@@ -4,8 +4,9 @@ import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import Expert from '#project_review/models/expert'
 import ReviewPanel from '#project_review/models/review_panel'
 import { integer } from '#project_review/models/json_column'
+import { isSitting, type SeatStatus } from '#project_review/state_machines'
 
-export type MemberStatus = 'invited' | 'standby' | 'declined' | 'withdrawn'
+export type MemberStatus = SeatStatus
 
 /**
  * One drawn expert: `seat` is where the draw put them (member / alternate); `status` is where
@@ -64,4 +65,9 @@ export default class PanelMember extends BaseModel {
 
   @belongsTo(() => ReviewPanel, { foreignKey: 'panelId' })
   declare panel: BelongsTo<typeof ReviewPanel>
+
+  /** Sitting on the panel (invited), as opposed to standby or vacated. */
+  get isSitting() {
+    return isSitting(this.status)
+  }
 }

@@ -10,7 +10,16 @@ import ProjectTransition from '#project_review/models/project_transition'
 import SimilarityCheck from '#project_review/models/similarity_check'
 import ReviewPanel from '#project_review/models/review_panel'
 import { bool, integer } from '#project_review/models/json_column'
-import { EDITABLE_STATES, type ProjectState } from '#project_review/lifecycle'
+import ProjectMilestone from '#project_review/models/project_milestone'
+import AcceptanceRequest from '#project_review/models/acceptance_request'
+import ProjectEvaluation from '#project_review/models/project_evaluation'
+import {
+  ACCEPTED_STATES,
+  APPROVED_STATES,
+  EDITABLE_STATES,
+  projectMachine,
+  type ProjectState,
+} from '#project_review/lifecycle'
 
 export const PROJECT_CATEGORIES = ['new', 'upgrade', 'operation', 'service'] as const
 export type ProjectCategory = (typeof PROJECT_CATEGORIES)[number]
@@ -94,6 +103,24 @@ export default class Project extends BaseModel {
   @column.dateTime()
   declare decidedAt: DateTime | null
 
+  /** 修改后通过: the applicant's answer to the expert opinions */
+  @column()
+  declare revisionNote: string | null
+
+  @column.dateTime()
+  declare revisedAt: DateTime | null
+
+  /** 决算 total of the passed acceptance request */
+  @column(integer)
+  declare settledFen: number | null
+
+  /** when acceptance passed (已验收); the 12-month evaluation reminder counts from here */
+  @column.dateTime()
+  declare completedAt: DateTime | null
+
+  @column.dateTime()
+  declare evaluationRemindedAt: DateTime | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 
@@ -124,11 +151,38 @@ export default class Project extends BaseModel {
   @hasMany(() => SimilarityCheck)
   declare similarityChecks: HasMany<typeof SimilarityCheck>
 
-  @hasOne(() => ReviewPanel)
+  @hasOne(() => ReviewPanel, { onQuery: (query) => query.where('purpose', 'review') })
   declare panel: HasOne<typeof ReviewPanel>
+
+  @hasOne(() => ReviewPanel, { onQuery: (query) => query.where('purpose', 'acceptance') })
+  declare acceptancePanel: HasOne<typeof ReviewPanel>
+
+  @hasMany(() => ProjectMilestone)
+  declare milestones: HasMany<typeof ProjectMilestone>
+
+  @hasMany(() => AcceptanceRequest, { onQuery: (query) => query.orderBy('round') })
+  declare acceptanceRequests: HasMany<typeof AcceptanceRequest>
+
+  @hasOne(() => ProjectEvaluation)
+  declare evaluation: HasOne<typeof ProjectEvaluation>
 
   get isEditable() {
     return EDITABLE_STATES.includes(this.state)
+  }
+
+  /** 批复 with a budget: construction, acceptance and evaluation states. */
+  get isApproved() {
+    return APPROVED_STATES.includes(this.state)
+  }
+
+  /** The applicant is revising the proposal against the expert opinions. */
+  get isRevising() {
+    return projectMachine.can(this.state, 'submit_revision')
+  }
+
+  /** 已验收 (evaluated or not). */
+  get hasPassedAcceptance() {
+    return ACCEPTED_STATES.includes(this.state)
   }
 
   get finalScore(): number | null {

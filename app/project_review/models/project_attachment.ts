@@ -2,7 +2,17 @@ import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { integer } from '#project_review/models/json_column'
 
-export const ATTACHMENT_KINDS = ['feasibility', 'design'] as const
+export const PROPOSAL_ATTACHMENT_KINDS = ['feasibility', 'design'] as const
+/** 验收资料: deliverables list, 等保测评报告, 试运行报告 */
+export const ACCEPTANCE_ATTACHMENT_KINDS = [
+  'deliverables',
+  'security_assessment',
+  'trial_run',
+] as const
+export const ATTACHMENT_KINDS = [
+  ...PROPOSAL_ATTACHMENT_KINDS,
+  ...ACCEPTANCE_ATTACHMENT_KINDS,
+] as const
 export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number]
 
 /** A PDF attached to a proposal, stored outside the web root under a random name. */

@@ -5,8 +5,13 @@ import Project from '#project_review/models/project'
 import PanelMember from '#project_review/models/panel_member'
 import ScoreSheet from '#project_review/models/score_sheet'
 import { integer, jsonText } from '#project_review/models/json_column'
+import { panelMachine, type PanelStatus } from '#project_review/state_machines'
 import type { Criterion } from '#project_review/domain/aggregation'
 import type { DrawProject, DrawResult, ExpertCandidate } from '#project_review/domain/draw'
+import type { FormTemplate } from '#project_review/domain/forms'
+
+export const PANEL_PURPOSES = ['review', 'acceptance'] as const
+export type PanelPurpose = (typeof PANEL_PURPOSES)[number]
 
 /** What closing the panel computed, kept so the page and reports show the same figures. */
 export interface PanelAggregation {
@@ -29,6 +34,18 @@ export default class ReviewPanel extends BaseModel {
 
   @column()
   declare projectId: number
+
+  /** review (立项评审) or acceptance (竣工验收): one panel of each per project */
+  @column()
+  declare purpose: PanelPurpose
+
+  /** the form the experts fill (weighted score for review, checklist for acceptance) */
+  @column(jsonText<FormTemplate | null>(null))
+  declare form: FormTemplate | null
+
+  /** the acceptance request the panel is sitting on (acceptance panels) */
+  @column()
+  declare acceptanceRequestId: number | null
 
   @column(integer)
   declare year: number
@@ -62,7 +79,7 @@ export default class ReviewPanel extends BaseModel {
   declare criteria: Criterion[]
 
   @column()
-  declare status: 'open' | 'closed'
+  declare status: PanelStatus
 
   @column(integer)
   declare finalScoreHundredths: number | null
@@ -92,6 +109,14 @@ export default class ReviewPanel extends BaseModel {
   declare sheets: HasMany<typeof ScoreSheet>
 
   get isClosed() {
-    return this.status === 'closed'
+    return panelMachine.can(this.status, 'reopen')
+  }
+
+  get isOpen() {
+    return panelMachine.can(this.status, 'close')
+  }
+
+  get isAcceptance() {
+    return this.purpose === 'acceptance'
   }
 }

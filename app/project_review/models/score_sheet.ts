@@ -5,6 +5,7 @@ import Expert from '#project_review/models/expert'
 import ReviewPanel from '#project_review/models/review_panel'
 import SheetItem from '#project_review/models/sheet_item'
 import { integer, jsonText } from '#project_review/models/json_column'
+import { sheetMachine, type SheetStatus } from '#project_review/state_machines'
 
 export const CUT_REASONS = [
   'duplicate',
@@ -28,7 +29,7 @@ export default class ScoreSheet extends BaseModel {
   declare expertId: number
 
   @column()
-  declare status: 'draft' | 'submitted' | 'returned'
+  declare status: SheetStatus
 
   /** criterion key → score (up to 2 decimals) */
   @column(jsonText<Record<string, number>>({}))
@@ -65,7 +66,7 @@ export default class ScoreSheet extends BaseModel {
   declare items: HasMany<typeof SheetItem>
 
   get isEditable() {
-    return this.status === 'draft' || this.status === 'returned'
+    return sheetMachine.can(this.status, 'submit')
   }
 
   get total(): number | null {

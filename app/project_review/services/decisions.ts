@@ -14,7 +14,8 @@ import {
   medianFen,
   panelScore,
 } from '#project_review/domain/aggregation'
-import { checkTransition, type ProjectState } from '#project_review/lifecycle'
+import { projectMachine, type ProjectState } from '#project_review/lifecycle'
+import { panelMachine, seatMachine } from '#project_review/state_machines'
 import { ReviewError, refuseFields, type FieldRefusal } from '#project_review/errors'
 import { lockProject, transition } from '#project_review/services/transitions'
 import reviewSettings from '#project_review/services/review_settings'
@@ -39,19 +40,14 @@ export class DecisionService {
   async closePanel(projectId: number, actor: ReviewActor) {
     return db.transaction(async (trx) => {
       const project = await lockProject(projectId, trx)
-      const refusal = checkTransition(project.state, 'close_panel', actor.roles)
-      if (refusal) {
-        throw new ReviewError(`review.lifecycle.errors.${refusal}`, {
-          action: 'close_panel',
-          state: project.state,
-        })
-      }
+      projectMachine.assert(project.state, 'close_panel', actor.roles)
       const panel = await ReviewPanel.query({ client: trx })
         .where('project_id', project.id)
+        .where('purpose', 'review')
         .firstOrFail()
       const sitting = await PanelMember.query({ client: trx })
         .where('panel_id', panel.id)
-        .where('status', 'invited')
+        .where('status', seatMachine.target('call'))
       const sheets = await ScoreSheet.query({ client: trx })
         .where('panel_id', panel.id)
         .whereIn(
@@ -59,7 +55,7 @@ export class DecisionService {
           sitting.map((member) => member.expertId)
         )
         .orderBy('id')
-      const submitted = sheets.filter((sheet) => sheet.status === 'submitted')
+      const submitted = sheets.filter((sheet) => !sheet.isEditable)
       const pending = sitting.length - submitted.length
       if (pending > 0) throw new ReviewError('review.panel.errors.sheets_pending', { pending })
       if (submitted.length < MIN_SHEETS) {
@@ -105,15 +101,20 @@ export class DecisionService {
       }
 
       const scoreHundredths = Math.round(aggregation.score * 100)
-      panel.useTransaction(trx)
-      panel.merge({
-        status: 'closed',
-        closedAt: DateTime.utc(),
-        finalScoreHundredths: scoreHundredths,
-        conclusion: aggregation.conclusion,
-        aggregation,
+      await panelMachine.apply({
+        trx,
+        id: panel.id,
+        from: panel.status,
+        action: 'close',
+        actor,
+        touch: false,
+        columns: {
+          closed_at: DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss'),
+          final_score_hundredths: scoreHundredths,
+          conclusion: aggregation.conclusion,
+          aggregation: JSON.stringify(aggregation),
+        },
       })
-      await panel.save()
       const recommendedFen = sumFen(items.map((item) => item.recommendedFen!))
       await transition(project.id, 'close_panel', actor, trx, {
         details: {
@@ -212,10 +213,7 @@ export class DecisionService {
     actor: ReviewActor,
     reason?: string
   ) {
-    const refusal = checkTransition(state, action, actor.roles, { reason })
-    if (refusal) {
-      throw new ReviewError(`review.lifecycle.errors.${refusal}`, { action, state })
-    }
+    projectMachine.assert(state, action, actor.roles, { reason })
   }
 
   /** Every line 0…requested, a reason where it differs from the recommendation: all refusals. */
@@ -235,7 +233,7 @@ export class DecisionService {
         })
         return
       }
-      if (line.approved > item.amountFen) {
+      if (line.approved > item.currentFen) {
         refusals.push({
           field: at('approved'),
           i18nKey: 'review.decision.errors.above_request',

@@ -6,7 +6,8 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import audit from '#core/audit/audit_service'
 import Unit from '#identity/models/unit'
 import Expert from '#project_review/models/expert'
-import ReviewPanel from '#project_review/models/review_panel'
+import ReviewPanel, { type PanelPurpose } from '#project_review/models/review_panel'
+import AcceptanceRequest from '#project_review/models/acceptance_request'
 import PanelMember from '#project_review/models/panel_member'
 import ScoreSheet from '#project_review/models/score_sheet'
 import type Project from '#project_review/models/project'
@@ -18,7 +19,14 @@ import {
   type DrawResult,
   type ExpertCandidate,
 } from '#project_review/domain/draw'
-import { checkTransition } from '#project_review/lifecycle'
+import { projectMachine } from '#project_review/lifecycle'
+import { panelMachine, requestMachine, seatMachine } from '#project_review/state_machines'
+import {
+  DEFAULT_ACCEPTANCE_CHECKLIST,
+  weightedScoreForm,
+  type FormTemplate,
+} from '#project_review/domain/forms'
+import type { Criterion } from '#project_review/domain/aggregation'
 import { ReviewError } from '#project_review/errors'
 import { lockProject, transition } from '#project_review/services/transitions'
 import reviewSettings from '#project_review/services/review_settings'
@@ -51,94 +59,196 @@ export class PanelService {
   async draw(projectId: number, request: DrawRequest, actor: ReviewActor, seed?: string) {
     const { drawn, invited } = await db.transaction(async (trx) => {
       const project = await lockProject(projectId, trx)
-      const refusal = checkTransition(project.state, 'draw', actor.roles)
-      if (refusal) {
-        throw new ReviewError(`review.lifecycle.errors.${refusal}`, {
-          action: 'draw',
-          state: project.state,
-        })
-      }
-      const year = reviewYear()
-      const candidates = await this.candidates(year, trx)
-      const drawProject = await this.drawProjectOf(project, trx)
-      let result: DrawResult
-      try {
-        result = drawPanel(candidates, drawProject, {
-          specialties: request.specialties,
-          panelSize: request.panelSize,
-          alternates: request.alternates,
-          ...(seed ? { seed } : {}),
-        })
-      } catch (error) {
-        if (error instanceof DrawError) throw ReviewError.fromDomain(error)
-        throw error
-      }
+      projectMachine.assert(project.state, 'draw', actor.roles)
       const { scoreTemplate } = await reviewSettings.get(trx)
-      const drawnIds = [...result.panel, ...result.alternates]
-      const logins = new Map(
-        (drawnIds.length
-          ? await Expert.query({ client: trx }).whereIn('id', drawnIds).select('id', 'user_id')
-          : []
-        ).map((expert) => [expert.id, expert.userId])
-      )
-      const now = DateTime.utc()
-      const panel = await ReviewPanel.create(
-        {
-          projectId: project.id,
-          year,
-          algorithm: result.algorithm,
-          seed: result.seed,
-          panelSize: request.panelSize,
-          alternatesCount: request.alternates,
-          specialties: request.specialties,
-          drawProject,
-          candidates,
-          result,
-          criteria: scoreTemplate,
-          status: 'open',
-          drawnById: actor.actorId,
-          drawnAt: now,
-        },
-        { client: trx }
-      )
-      const members = await PanelMember.createMany(
-        [
-          ...result.panel.map((expertId, index) => ({
-            panelId: panel.id,
-            expertId,
-            userId: logins.get(expertId) ?? null,
-            drawOrder: index + 1,
-            seat: 'member' as const,
-            status: 'invited' as const,
-            invitedAt: now,
-          })),
-          ...result.alternates.map((expertId, index) => ({
-            panelId: panel.id,
-            expertId,
-            userId: logins.get(expertId) ?? null,
-            drawOrder: result.panel.length + index + 1,
-            seat: 'alternate' as const,
-            status: 'standby' as const,
-          })),
-        ],
-        { client: trx }
-      )
-      await transition(project.id, 'draw', actor, trx, {
-        details: {
-          panelId: panel.id,
-          algorithm: result.algorithm,
-          seed: result.seed,
-          specialties: request.specialties,
-          eligible: result.eligible.length,
-          excluded: result.excluded,
-          panel: result.panel,
-          alternates: result.alternates,
-        },
+      const { panel, members, result } = await this.seat(trx, project, 'review', request, actor, {
+        seed,
+        criteria: scoreTemplate,
+        form: weightedScoreForm(scoreTemplate),
       })
-      return { drawn: panel, invited: members.filter((member) => member.status === 'invited') }
+      await transition(project.id, 'draw', actor, trx, {
+        details: this.drawDetails(panel, request, result),
+      })
+      return { drawn: panel, invited: members.filter((member) => member.isSitting) }
     })
     const sent = await this.notify(invited.map((member) => member.id))
     return Object.assign(drawn, { mail: sent })
+  }
+
+  /**
+   * 抽取验收专家: draws the acceptance panel of a project whose acceptance was requested, with
+   * the same exclusions and the same replayable record as a review panel (an expert of the
+   * applicant unit is never drawn; one who sat on the review panel may be). After 整改 the
+   * panel drawn for the first request sits again on the new one (the same experts check the
+   * rectification) and nothing is drawn anew.
+   */
+  async drawAcceptance(
+    projectId: number,
+    request: DrawRequest,
+    actor: ReviewActor,
+    seed?: string
+  ): Promise<ReviewPanel & { mail: { sent: number; failed: number } }> {
+    const { drawn, invited } = await db.transaction(async (trx) => {
+      const project = await lockProject(projectId, trx)
+      projectMachine.assert(project.state, 'draw_acceptance', actor.roles)
+      const acceptance = await AcceptanceRequest.query({ client: trx })
+        .where('project_id', project.id)
+        .orderBy('round', 'desc')
+        .firstOrFail()
+      const existing = await ReviewPanel.query({ client: trx })
+        .where('project_id', project.id)
+        .where('purpose', 'acceptance')
+        .first()
+      let panel: ReviewPanel
+      let members: PanelMember[]
+      if (existing) {
+        if (existing.isClosed) {
+          await panelMachine.apply({
+            trx,
+            id: existing.id,
+            from: existing.status,
+            action: 'reopen',
+            actor,
+            touch: false,
+            columns: { acceptance_request_id: acceptance.id, closed_at: null },
+          })
+        }
+        panel = await ReviewPanel.query({ client: trx }).where('id', existing.id).firstOrFail()
+        members = await PanelMember.query({ client: trx })
+          .where('panel_id', panel.id)
+          .where('status', seatMachine.target('call'))
+      } else {
+        const drawnSeat = await this.seat(trx, project, 'acceptance', request, actor, {
+          seed,
+          criteria: [],
+          form: DEFAULT_ACCEPTANCE_CHECKLIST,
+          acceptanceRequestId: acceptance.id,
+        })
+        panel = drawnSeat.panel
+        members = drawnSeat.members.filter((member) => member.isSitting)
+      }
+      await requestMachine.apply({
+        trx,
+        id: acceptance.id,
+        from: acceptance.status,
+        action: 'convene',
+        actor,
+      })
+      await transition(project.id, 'draw_acceptance', actor, trx, {
+        details: {
+          ...this.drawDetails(panel, request, panel.result),
+          acceptanceRequestId: acceptance.id,
+          round: acceptance.round,
+          redrawn: !existing,
+        },
+      })
+      return { drawn: panel, invited: existing ? [] : members }
+    })
+    const sent = await this.notify(invited.map((member) => member.id))
+    return Object.assign(drawn, { mail: sent })
+  }
+
+  /** What the audit trail keeps of a draw. */
+  protected drawDetails(panel: ReviewPanel, request: DrawRequest, result: DrawResult) {
+    return {
+      panelId: panel.id,
+      purpose: panel.purpose,
+      algorithm: result.algorithm,
+      seed: result.seed,
+      specialties: request.specialties,
+      eligible: result.eligible.length,
+      excluded: result.excluded,
+      panel: result.panel,
+      alternates: result.alternates,
+    }
+  }
+
+  /**
+   * Draws and seats a panel of the given purpose: the candidate list, the project facts the
+   * exclusions used, the seed and the result are stored with the panel; too few eligible
+   * experts refuse the draw and nothing is written.
+   */
+  protected async seat(
+    trx: TransactionClientContract,
+    project: Project,
+    purpose: PanelPurpose,
+    request: DrawRequest,
+    actor: ReviewActor,
+    options: {
+      seed?: string
+      criteria: Criterion[]
+      form: FormTemplate
+      acceptanceRequestId?: number
+    }
+  ) {
+    const year = reviewYear()
+    const candidates = await this.candidates(year, trx)
+    const drawProject = await this.drawProjectOf(project, trx)
+    let result: DrawResult
+    try {
+      result = drawPanel(candidates, drawProject, {
+        specialties: request.specialties,
+        panelSize: request.panelSize,
+        alternates: request.alternates,
+        ...(options.seed ? { seed: options.seed } : {}),
+      })
+    } catch (error) {
+      if (error instanceof DrawError) throw ReviewError.fromDomain(error)
+      throw error
+    }
+    const drawnIds = [...result.panel, ...result.alternates]
+    const logins = new Map(
+      (drawnIds.length
+        ? await Expert.query({ client: trx }).whereIn('id', drawnIds).select('id', 'user_id')
+        : []
+      ).map((expert) => [expert.id, expert.userId])
+    )
+    const now = DateTime.utc()
+    const panel = await ReviewPanel.create(
+      {
+        projectId: project.id,
+        purpose,
+        year,
+        algorithm: result.algorithm,
+        seed: result.seed,
+        panelSize: request.panelSize,
+        alternatesCount: request.alternates,
+        specialties: request.specialties,
+        drawProject,
+        candidates,
+        result,
+        criteria: options.criteria,
+        form: options.form,
+        acceptanceRequestId: options.acceptanceRequestId ?? null,
+        status: 'open',
+        drawnById: actor.actorId,
+        drawnAt: now,
+      },
+      { client: trx }
+    )
+    const members = await PanelMember.createMany(
+      [
+        ...result.panel.map((expertId, index) => ({
+          panelId: panel.id,
+          expertId,
+          userId: logins.get(expertId) ?? null,
+          drawOrder: index + 1,
+          seat: 'member' as const,
+          status: seatMachine.target('call'),
+          invitedAt: now,
+        })),
+        ...result.alternates.map((expertId, index) => ({
+          panelId: panel.id,
+          expertId,
+          userId: logins.get(expertId) ?? null,
+          drawOrder: result.panel.length + index + 1,
+          seat: 'alternate' as const,
+          status: 'standby' as const,
+        })),
+      ],
+      { client: trx }
+    )
+    return { panel, members, result }
   }
 
   /** Replays a stored draw from its recorded input and seed; `matches` tells whether it agrees. */
@@ -193,13 +303,14 @@ export class PanelService {
         .preload('panel')
         .firstOrFail()
       const project = await lockProject(member.panel.projectId, trx)
-      if (
-        member.panel.status !== 'open' ||
-        !['panel_drawn', 'under_review'].includes(project.state)
-      ) {
+      const seatsOpen = member.panel.isAcceptance
+        ? projectMachine.can(project.state, 'pass_acceptance')
+        : projectMachine.can(project.state, 'begin_review') ||
+          projectMachine.can(project.state, 'close_panel')
+      if (!member.panel.isOpen || !seatsOpen) {
         throw new ReviewError('review.panel.errors.closed')
       }
-      if (member.status !== 'invited') throw new ReviewError('review.panel.errors.not_invited')
+      if (!member.isSitting) throw new ReviewError('review.panel.errors.not_invited')
       const sheet = await ScoreSheet.query({ client: trx })
         .where('panel_id', member.panelId)
         .where('expert_id', member.expertId)
@@ -235,7 +346,7 @@ export class PanelService {
           .where('status', 'standby')
           .first()
         if (next) {
-          next.merge({ status: 'invited', invitedAt: DateTime.utc() })
+          next.merge({ status: seatMachine.target('call'), invitedAt: DateTime.utc() })
           await next.save()
         }
       }
@@ -262,7 +373,7 @@ export class PanelService {
   /** 重新发送: sends the invitation again to a sitting expert whose mail failed. */
   async resend(memberId: number, actor: ReviewActor) {
     const member = await PanelMember.query().where('id', memberId).preload('panel').firstOrFail()
-    if (member.panel.status !== 'open' || member.status !== 'invited') {
+    if (!member.panel.isOpen || !member.isSitting) {
       throw new ReviewError('review.panel.errors.not_invited')
     }
     const outcome = await this.notify([member.id])
@@ -345,7 +456,7 @@ export class PanelService {
       .from('panel_members')
       .join('review_panels', 'review_panels.id', 'panel_members.panel_id')
       .where('review_panels.year', year)
-      .where('panel_members.status', 'invited')
+      .where('panel_members.status', seatMachine.target('call'))
       .groupBy('panel_members.expert_id')
       .select('panel_members.expert_id as expertId')
       .count('* as total')

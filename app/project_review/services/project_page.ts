@@ -12,7 +12,7 @@ import { seatState, type SeatState } from '#project_review/domain/seats'
 import { projectCutFigures } from '#project_review/services/review_stats'
 import proposals from '#project_review/services/proposals'
 import reviewSettings from '#project_review/services/review_settings'
-import { ATTACHMENT_KINDS } from '#project_review/models/project_attachment'
+import { PROPOSAL_ATTACHMENT_KINDS } from '#project_review/models/project_attachment'
 import { MIN_SHEETS } from '#project_review/services/decisions'
 
 /**
@@ -42,6 +42,7 @@ export class ProjectPage {
       : {}
     const panel = await ReviewPanel.query()
       .where('project_id', project.id)
+      .where('purpose', 'review')
       .preload('members', (q) => q.preload('expert'))
       .first()
     const seeSheets = panel ? await policy.allows('viewSheets', project, panel.isClosed) : false
@@ -65,9 +66,7 @@ export class ProjectPage {
         ),
       ])
     )
-    const mySeat = panel?.members.find(
-      (member) => member.userId === user.id && member.status === 'invited'
-    )
+    const mySeat = panel?.members.find((member) => member.userId === user.id && member.isSitting)
     const lastReturn = [...project.transitions].reverse().find((step) => step.action === 'return')
     const cut = projectCutFigures(project.items)
     const { requiredAttachments } = await reviewSettings.get()
@@ -82,7 +81,7 @@ export class ProjectPage {
       missing: canEdit ? proposals.missingFields(project) : [],
       missingAttachments: canEdit ? proposals.missingAttachments(project, requiredAttachments) : [],
       requiredAttachments,
-      attachmentKinds: ATTACHMENT_KINDS,
+      attachmentKinds: PROPOSAL_ATTACHMENT_KINDS,
       similarity,
       similarityDismissals,
       panel,

@@ -13,6 +13,8 @@ import { ReviewRuleError, sheetTotal } from '#project_review/domain/aggregation'
 import { ReviewError, forbidden, refuseFields, type FieldRefusal } from '#project_review/errors'
 import { lockProject, transition } from '#project_review/services/transitions'
 import type { ReviewActor } from '#project_review/services/actor'
+import { projectMachine } from '#project_review/lifecycle'
+import { EDITABLE_SHEET_STATUSES, sheetMachine } from '#project_review/state_machines'
 
 export interface SheetItemInput {
   budgetItemId: number
@@ -68,19 +70,21 @@ export class SheetService {
       if (
         !member ||
         member.expertId !== expert.id ||
-        member.status !== 'invited' ||
+        !member.isSitting ||
         !this.holdsSeat(member, actor)
       ) {
         throw forbidden()
       }
       const project = await lockProject(member.panel.projectId, trx)
-      if (member.panel.status !== 'open') throw new ReviewError('review.panel.errors.closed')
+      if (!member.panel.isOpen || member.panel.isAcceptance) {
+        throw new ReviewError('review.panel.errors.closed')
+      }
       const existing = await ScoreSheet.query({ client: trx })
         .where('panel_id', member.panelId)
         .where('expert_id', expert.id)
         .first()
       if (existing) return existing
-      if (project.state === 'panel_drawn') {
+      if (projectMachine.can(project.state, 'begin_review')) {
         await transition(project.id, 'begin_review', actor, trx)
       }
       member.useTransaction(trx)
@@ -162,10 +166,10 @@ export class SheetService {
         .where('panel_id', panel.id)
         .where('expert_id', expert.id)
         .first()
-      if (!seat || seat.status !== 'invited' || !this.holdsSeat(seat, actor)) throw forbidden()
+      if (!seat || !seat.isSitting || !this.holdsSeat(seat, actor)) throw forbidden()
       const project = await lockProject(panel.projectId, trx)
       if (!sheet.isEditable) throw new ReviewError('review.sheets.errors.already_submitted')
-      if (panel.status !== 'open' || project.state !== 'under_review') {
+      if (!panel.isOpen || !projectMachine.can(project.state, 'close_panel')) {
         throw new ReviewError('review.panel.errors.closed')
       }
       if (expectedVersion !== undefined && sheet.version !== expectedVersion) {
@@ -204,11 +208,11 @@ export class SheetService {
         .from('score_sheets')
         .where('id', sheet.id)
         .where('version', sheet.version)
-        .whereIn('status', ['draft', 'returned'])
+        .whereIn('status', [...EDITABLE_SHEET_STATUSES])
         .update({
           scores: JSON.stringify(scores),
           opinion,
-          status: submit ? 'submitted' : sheet.status,
+          status: submit ? sheetMachine.target('submit') : sheet.status,
           total_hundredths: submit ? totalHundredths : null,
           submitted_at: submit ? DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss') : null,
           version: sheet.version + 1,
@@ -253,17 +257,17 @@ export class SheetService {
         .where('id', sheet.panelId)
         .firstOrFail()
       const project = await lockProject(panel.projectId, trx)
-      if (panel.status !== 'open' || project.state !== 'under_review') {
+      if (!panel.isOpen || !projectMachine.can(project.state, 'close_panel')) {
         throw new ReviewError('review.panel.errors.closed')
       }
-      if (sheet.status !== 'submitted') {
+      if (!sheetMachine.can(sheet.status, 'return')) {
         throw new ReviewError('review.sheets.errors.not_submitted')
       }
       await trx
         .from('score_sheets')
         .where('id', sheet.id)
         .update({
-          status: 'returned',
+          status: sheetMachine.target('return'),
           return_reason: reason,
           version: sheet.version + 1,
           updated_at: DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss'),

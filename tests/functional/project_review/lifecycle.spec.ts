@@ -36,7 +36,7 @@ test.group('Project lifecycle | transition table', () => {
   })
 
   test('terminal states allow nothing further', ({ assert }) => {
-    for (const state of ['rejected', 'approved', 'declined'] as const) {
+    for (const state of ['rejected', 'declined', 'evaluated'] as const) {
       for (const action of Object.keys(TRANSITIONS) as (keyof typeof TRANSITIONS)[]) {
         assert.equal(checkTransition(state, action, 'system'), 'illegal_state')
       }
