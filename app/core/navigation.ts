@@ -21,6 +21,11 @@ const ITEMS: NavItem[] = [
     href: '/monitoring/alerts/dashboard',
     roles: ['netadmin', 'auditor'],
   },
+  {
+    label: 'reports.nav.security',
+    href: '/monitoring/reports/security',
+    roles: ['netadmin', 'auditor'],
+  },
   { label: 'monitoring.nav.devices', href: '/monitoring/devices', roles: ['netadmin'] },
   { label: 'monitoring.nav.sites', href: '/monitoring/sites', roles: ['netadmin'] },
   {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -20,19 +20,22 @@ async function withPdfFile<T>(buffer: Buffer, work: (path: string, dir: string) 
   }
 }
 
-/** What `pdftotext -layout` reads from the PDF: the text a person could copy. */
-export function pdfText(buffer: Buffer) {
+/**
+ * What `pdftotext` reads from the PDF: the text a person could copy. `layout` keeps the page's
+ * columns; `raw` keeps drawing order, so the wrapped lines of one table cell stay together.
+ */
+export function pdfText(buffer: Buffer, mode: 'layout' | 'raw' = 'layout') {
   return withPdfFile(buffer, async (path) => {
-    const { stdout } = await run('pdftotext', ['-layout', '-enc', 'UTF-8', path, '-'], {
+    const { stdout } = await run('pdftotext', [`-${mode}`, '-enc', 'UTF-8', path, '-'], {
       maxBuffer: 64 * 1024 * 1024,
     })
     return stdout
   })
 }
 
-/** Text with all whitespace removed, so wrapped lines and table gaps do not split figures. */
+/** Text in drawing order with all whitespace removed, so wrapped lines do not split figures. */
 export async function pdfCompactText(buffer: Buffer) {
-  const text = await pdfText(buffer)
+  const text = await pdfText(buffer, 'raw')
   return text.replace(/\s+/g, '')
 }
 
@@ -82,6 +85,12 @@ export function renderedPageCount(buffer: Buffer) {
  * strings given come back out of pdftotext.
  */
 export async function assertGoodPdf(assert: Assert, pdf: RenderedPdf, expected: string[]) {
+  // PDF_KEEP_DIR=dir keeps every checked document for a person to look at (pdftoppm -png).
+  const keep = process.env.PDF_KEEP_DIR
+  if (keep) {
+    await mkdir(keep, { recursive: true })
+    await writeFile(join(keep, `${Date.now()}-${pdf.filename || 'document.pdf'}`), pdf.buffer)
+  }
   assert.equal(pdf.buffer.subarray(0, 5).toString('latin1'), '%PDF-')
   assert.deepEqual(pdf.problems, [], 'text boxes outside the page margins or their column')
   assert.equal(await renderedPageCount(pdf.buffer), pdf.pages)
