@@ -151,40 +151,28 @@ export function availableActions(state: ProjectState, roles: readonly Role[]): T
 }
 
 /**
- * The path through the table that leads from `draft` to a state, for the driver that brings
- * a project there (seeder, tests). The default branch of each fork: return is only taken for
- * `returned`, revise only for `revising`/`revised`, rectify only for `rectifying`.
+ * The shortest way through the table from one state to another (actions in table order win
+ * ties), for the driver that brings a project to any state (seeder, tests). Null when the
+ * target cannot be reached.
  */
-export function pathTo(target: ProjectState): TransitionAction[] {
-  const paths: Record<ProjectState, TransitionAction[]> = {
-    draft: [],
-    submitted: ['submit'],
-    returned: ['submit', 'return'],
-    rejected: ['submit', 'reject'],
-    accepted: ['submit', 'accept'],
-    panel_drawn: ['submit', 'accept', 'draw'],
-    under_review: ['submit', 'accept', 'draw', 'begin_review'],
-    reviewed: ['submit', 'accept', 'draw', 'begin_review', 'close_panel'],
-    revising: [],
-    revised: [],
-    approved: [],
-    declined: [],
-    in_construction: [],
-    acceptance_requested: [],
-    acceptance_review: [],
-    rectifying: [],
-    completed: [],
-    evaluated: [],
+export function pathBetween(from: ProjectState, to: ProjectState): TransitionAction[] | null {
+  const actions = Object.keys(TRANSITIONS) as TransitionAction[]
+  const previous = new Map<ProjectState, { state: ProjectState; action: TransitionAction } | null>([
+    [from, null],
+  ])
+  const queue: ProjectState[] = [from]
+  while (queue.length) {
+    const state = queue.shift()!
+    if (state === to) break
+    for (const action of actions) {
+      const rule: TransitionRule = TRANSITIONS[action]
+      if (!rule.from.includes(state) || previous.has(rule.to)) continue
+      previous.set(rule.to, { state, action })
+      queue.push(rule.to)
+    }
   }
-  paths.revising = [...paths.reviewed, 'request_revision']
-  paths.revised = [...paths.revising, 'submit_revision']
-  paths.approved = [...paths.reviewed, 'approve']
-  paths.declined = [...paths.reviewed, 'decline']
-  paths.in_construction = [...paths.approved, 'start_construction']
-  paths.acceptance_requested = [...paths.in_construction, 'request_acceptance']
-  paths.acceptance_review = [...paths.acceptance_requested, 'draw_acceptance']
-  paths.rectifying = [...paths.acceptance_review, 'order_rectification']
-  paths.completed = [...paths.acceptance_review, 'pass_acceptance']
-  paths.evaluated = [...paths.completed, 'evaluate']
-  return paths[target]
+  if (!previous.has(to)) return null
+  const path: TransitionAction[] = []
+  for (let at = previous.get(to); at; at = previous.get(at.state)) path.unshift(at.action)
+  return path
 }

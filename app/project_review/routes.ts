@@ -14,6 +14,7 @@ const SettingsController = () => import('#project_review/controllers/settings_co
 const ApiTokensController = () => import('#project_review/controllers/api_tokens_controller')
 const ApiController = () => import('#project_review/controllers/api_controller')
 const SimilarityController = () => import('#project_review/controllers/similarity_controller')
+const AcceptanceController = () => import('#project_review/controllers/acceptance_controller')
 const ApiTokenMiddleware = () => import('#project_review/middleware/api_token_middleware')
 
 const id = router.matchers.number()
@@ -70,6 +71,46 @@ router
       .as('attachments.destroy')
       .where('id', id)
 
+    router
+      .post('projects/:id/revision/request', [AcceptanceController, 'requestRevision'])
+      .as('revision.request')
+      .where('id', id)
+    router
+      .post('projects/:id/revision', [AcceptanceController, 'submitRevision'])
+      .as('revision.submit')
+      .where('id', id)
+    router
+      .post('projects/:id/construction', [AcceptanceController, 'startConstruction'])
+      .as('construction.start')
+      .where('id', id)
+    router
+      .post('projects/:id/milestones', [AcceptanceController, 'recordMilestone'])
+      .as('milestones.store')
+      .where('id', id)
+    router
+      .post('projects/:id/acceptance', [AcceptanceController, 'requestAcceptance'])
+      .as('acceptance.request')
+      .where('id', id)
+    router
+      .post('projects/:id/acceptance/panel', [AcceptanceController, 'drawPanel'])
+      .as('acceptance.panel')
+      .where('id', id)
+    router
+      .post('projects/:id/acceptance/check', [AcceptanceController, 'saveCheck'])
+      .as('acceptance.check')
+      .where('id', id)
+    router
+      .post('projects/:id/acceptance/decide', [AcceptanceController, 'decide'])
+      .as('acceptance.decide')
+      .where('id', id)
+    router
+      .post('projects/:id/evaluation/self', [AcceptanceController, 'saveSelfEvaluation'])
+      .as('evaluation.self')
+      .where('id', id)
+    router
+      .post('projects/:id/evaluation/rate', [AcceptanceController, 'rate'])
+      .as('evaluation.rate')
+      .where('id', id)
     router
       .post('projects/:id/accept', [PrecheckController, 'accept'])
       .as('precheck.accept')

@@ -6,11 +6,10 @@ import type Unit from '#identity/models/unit'
 import Expert, { type Specialty } from '#project_review/models/expert'
 import Project from '#project_review/models/project'
 import proposals, { type ProposalInput } from '#project_review/services/proposals'
-import precheck from '#project_review/services/precheck'
-import ProjectAttachment from '#project_review/models/project_attachment'
-import panels from '#project_review/services/panels'
+import ProjectAttachment, { type AttachmentKind } from '#project_review/models/project_attachment'
+import projectDriver, { type DriveOptions } from '#project_review/services/project_driver'
+import type { ProjectState } from '#project_review/lifecycle'
 import sheets from '#project_review/services/sheets'
-import decisions from '#project_review/services/decisions'
 import PanelMember from '#project_review/models/panel_member'
 import ReviewPanel from '#project_review/models/review_panel'
 import { reviewActorOf } from '#project_review/services/actor'
@@ -79,10 +78,15 @@ export async function createDraft(
 
 /** Records a 可行性研究报告 row (no file on disk: what submission checks, nothing left behind). */
 export async function attachFeasibility(projectId: number, applicant: User) {
+  return attachRow(projectId, 'feasibility', applicant)
+}
+
+/** Records an attachment row of any kind (no file on disk). */
+export async function attachRow(projectId: number, kind: AttachmentKind, applicant: User) {
   return ProjectAttachment.create({
     projectId,
-    kind: 'feasibility',
-    originalName: '可行性研究报告.pdf',
+    kind,
+    originalName: kind === 'feasibility' ? '可行性研究报告.pdf' : `${kind}.pdf`,
     storedName: `${randomUUID()}.pdf`,
     sizeBytes: TINY_PDF.length,
     sha256: createHash('sha256').update(TINY_PDF).digest('hex'),
@@ -93,9 +97,40 @@ export async function attachFeasibility(projectId: number, applicant: User) {
 /** A proposal that has been submitted and accepted by the reviewer. */
 export async function acceptedProject(applicant: User, reviewer: User) {
   const project = await createDraft(applicant)
-  await proposals.submit(project.id, reviewActorOf(applicant))
-  await precheck.accept(project.id, reviewActorOf(reviewer))
-  return Project.findOrFail(project.id)
+  return driveTo(project.id, 'accepted', applicant, reviewer)
+}
+
+/**
+ * Drives a project to any state of the lifecycle through the real services (the shared
+ * project driver); attachments are recorded as rows only, so nothing is left on disk.
+ */
+export async function driveTo(
+  projectId: number,
+  target: ProjectState,
+  applicant: User,
+  reviewer: User,
+  options: DriveOptions = {}
+) {
+  return projectDriver.drive(
+    projectId,
+    target,
+    { applicant: reviewActorOf(applicant), reviewer: reviewActorOf(reviewer) },
+    {
+      attach: (id, kind) => attachRow(id, kind, applicant),
+      sheet: (_index, panel, items) => ({
+        scores: Object.fromEntries(
+          panel.criteria.map((criterion) => [criterion.key, criterion.maxScore * 0.9])
+        ),
+        opinion: '同意建设，建议压减部分硬件。',
+        items: items.map((item) => ({
+          budgetItemId: item.id,
+          quantity: item.quantity,
+          unitPrice: item.unitPriceFen,
+        })),
+      }),
+      ...options,
+    }
+  )
 }
 
 /** Experts with logins (role expert), employed outside the applicant units. */
@@ -179,16 +214,7 @@ export async function submitSheet(
 export async function reviewedProject(applicant: User, reviewer: User) {
   const project = await acceptedProject(applicant, reviewer)
   await createExperts(5)
-  await panels.draw(
-    project.id,
-    { panelSize: 5, alternates: 0, specialties: [] },
-    reviewActorOf(reviewer)
-  )
-  for (const { member, user } of await sittingExperts(project.id)) {
-    await submitSheet(project.id, user, member.id)
-  }
-  await decisions.closePanel(project.id, reviewActorOf(reviewer))
-  return Project.query().where('id', project.id).preload('items').firstOrFail()
+  return driveTo(project.id, 'reviewed', applicant, reviewer)
 }
 
 /** Form fields the way a browser sends table rows: rows[0][name]=…, rows[1][name]=… */

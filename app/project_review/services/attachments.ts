@@ -7,10 +7,25 @@ import db from '@adonisjs/lucid/services/db'
 import type { MultipartFile } from '@adonisjs/core/bodyparser'
 import audit from '#core/audit/audit_service'
 import { uploadName } from '#core/validation'
-import ProjectAttachment, { type AttachmentKind } from '#project_review/models/project_attachment'
+import ProjectAttachment, {
+  ACCEPTANCE_ATTACHMENT_KINDS,
+  type AttachmentKind,
+} from '#project_review/models/project_attachment'
+import type Project from '#project_review/models/project'
+import { projectMachine } from '#project_review/lifecycle'
 import { ReviewError } from '#project_review/errors'
 import { lockProject } from '#project_review/services/transitions'
 import type { ReviewActor } from '#project_review/services/actor'
+
+/**
+ * Proposal PDFs while the proposal is editable; acceptance PDFs (交付清单, 等保测评报告,
+ * 试运行报告) while the unit may (again) request acceptance.
+ */
+export function mayAttach(project: Project, kind: AttachmentKind) {
+  return (ACCEPTANCE_ATTACHMENT_KINDS as readonly string[]).includes(kind)
+    ? projectMachine.can(project.state, 'request_acceptance')
+    : project.isEditable
+}
 
 /** 20 MB: the largest attachment accepted. */
 export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -93,7 +108,7 @@ export class AttachmentService {
     try {
       const replaced = await db.transaction(async (trx) => {
         const project = await lockProject(projectId, trx)
-        if (!project.isEditable) {
+        if (!mayAttach(project, kind)) {
           throw new ReviewError('review.proposals.errors.frozen', { state: project.state })
         }
         const old = await ProjectAttachment.query({ client: trx })
@@ -134,7 +149,7 @@ export class AttachmentService {
   async remove(attachment: ProjectAttachment, actor: ReviewActor) {
     await db.transaction(async (trx) => {
       const project = await lockProject(attachment.projectId, trx)
-      if (!project.isEditable) {
+      if (!mayAttach(project, attachment.kind)) {
         throw new ReviewError('review.proposals.errors.frozen', { state: project.state })
       }
       await ProjectAttachment.query({ client: trx }).where('id', attachment.id).delete()

@@ -39,7 +39,7 @@ export async function reviewStats(filter: StatsFilter = {}): Promise<ReviewStats
   const [row] = await applyProjectFilter(query, filter)
     .count('* as decided')
     .select(
-      db.raw("sum(case when state = 'approved' then 1 else 0 end) as approved_count"),
+      db.raw("sum(case when state <> 'declined' then 1 else 0 end) as approved_count"),
       db.raw("sum(case when state = 'declined' then 1 else 0 end) as declined_count"),
       db.raw('sum(requested_fen) as requested_sum'),
       db.raw('sum(coalesce(approved_fen, 0)) as approved_sum')
