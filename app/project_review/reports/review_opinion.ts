@@ -1,6 +1,6 @@
 import type { I18n } from '@adonisjs/i18n'
 import Project from '#project_review/models/project'
-import ReviewPanel from '#project_review/models/review_panel'
+import ReviewPanel, { type PanelPurpose } from '#project_review/models/review_panel'
 import ScoreSheet from '#project_review/models/score_sheet'
 import { cutFigures } from '#project_review/domain/aggregation'
 import { projectCutFigures } from '#project_review/services/review_stats'
@@ -20,10 +20,11 @@ export interface OpinionOptions {
   revealExperts: boolean
 }
 
-/** The review panel of a project (the first drawn; acceptance panels come later). */
-export function reviewPanelOf(projectId: number) {
+/** The review panel of a project (not its acceptance panel). */
+export function reviewPanelOf(projectId: number, purpose: PanelPurpose = 'review') {
   return ReviewPanel.query()
     .where('project_id', projectId)
+    .where('purpose', purpose)
     .preload('members', (q) => q.preload('expert'))
     .orderBy('id')
     .first()

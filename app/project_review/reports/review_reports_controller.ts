@@ -10,6 +10,7 @@ import { PDF_ZONE } from '#core/pdf/format'
 import { reviewMessages } from '#project_review/validators/messages_provider'
 import { renderReviewOpinion } from '#project_review/reports/review_opinion'
 import { renderDrawRecord } from '#project_review/reports/draw_record'
+import { renderAcceptanceOpinion } from '#project_review/reports/acceptance_opinion'
 import { annualStatistics, renderAnnualStatistics } from '#project_review/reports/annual_statistics'
 
 const yearValidator = vine.create({
@@ -34,6 +35,15 @@ export default class ReviewReportsController {
     await bouncer.with(ProjectPolicy).authorize('view', project)
     await bouncer.with(ProjectPolicy).authorize('review')
     return sendPdf(response, await renderDrawRecord(project.id, i18n))
+  }
+
+  /** 验收意见书: whoever may see the project; expert names only for reviewers. */
+  async acceptance(ctx: HttpContext) {
+    const { params, bouncer, response, i18n } = ctx
+    const project = await Project.findOrFail(params.id)
+    await bouncer.with(ProjectPolicy).authorize('view', project)
+    const revealExperts = await bouncer.with(ProjectPolicy).allows('review')
+    return sendPdf(response, await renderAcceptanceOpinion(project.id, { i18n, revealExperts }))
   }
 
   /** The reports page: the year's figures on screen and the annual PDF. */

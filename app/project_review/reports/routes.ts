@@ -16,6 +16,10 @@ router
       .get('projects/:id/documents/draw-record.pdf', [ReviewReportsController, 'drawRecord'])
       .as('documents.draw_record')
       .where('id', id)
+    router
+      .get('projects/:id/documents/acceptance.pdf', [ReviewReportsController, 'acceptance'])
+      .as('documents.acceptance')
+      .where('id', id)
     router.get('reports', [ReviewReportsController, 'index']).as('reports.index')
     router.get('reports/annual.pdf', [ReviewReportsController, 'annual']).as('reports.annual')
   })
