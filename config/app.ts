@@ -8,6 +8,9 @@ export const appUrl = env.get('APP_URL')
 /** Name printed on pages and reports; overridable per deployment. */
 export const bureauName = env.get('BUREAU_NAME', '县数据资源管理局')
 
+/** Issuer prefix of document numbers on generated PDFs (数资评〔2026〕12号). */
+export const documentPrefix = env.get('DOCUMENT_PREFIX', '数资')
+
 export const http = defineConfig({
   generateRequestId: true,
   allowMethodSpoofing: true,

@@ -54,6 +54,10 @@ export default await Env.create(new URL('../', import.meta.url), {
   DUTY_FALLBACK_EMAIL: Env.schema.string.optional(),
 
   BUREAU_NAME: Env.schema.string.optional(),
+  DOCUMENT_PREFIX: Env.schema.string.optional(),
+  /** Monthly security report: minutes to acknowledge / resolve for grades I–IV, e.g. 5,15,30,60 */
+  SECURITY_MTTA_TARGETS: Env.schema.string.optional(),
+  SECURITY_MTTR_TARGETS: Env.schema.string.optional(),
 
   /*
    * Audit trail protection (README "等保"): HMAC chain key, signed checkpoints

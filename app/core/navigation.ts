@@ -25,6 +25,11 @@ const ITEMS: NavItem[] = [
     roles: ['netadmin', 'auditor'],
   },
   { label: 'duty.nav', href: '/monitoring/duty', roles: ['netadmin'] },
+  {
+    label: 'reports.nav.security',
+    href: '/monitoring/reports/security',
+    roles: ['netadmin', 'auditor'],
+  },
   { label: 'monitoring.nav.devices', href: '/monitoring/devices', roles: ['netadmin'] },
   { label: 'monitoring.nav.sites', href: '/monitoring/sites', roles: ['netadmin'] },
   {
@@ -35,6 +40,7 @@ const ITEMS: NavItem[] = [
   { label: 'alert_rules.nav', href: '/monitoring/alert-rules', roles: ['netadmin', 'sysadmin'] },
   { label: 'review.nav.projects', href: '/review/projects', roles: ['applicant', 'reviewer'] },
   { label: 'review.nav.tasks', href: '/review/tasks', roles: ['expert'] },
+  { label: 'reports.nav.review', href: '/review/reports', roles: ['reviewer'] },
   { label: 'review.nav.experts', href: '/review/experts', roles: ['sysadmin', 'reviewer'] },
   { label: 'review.nav.settings', href: '/review/settings', roles: ['sysadmin'] },
   { label: 'nav.password', href: '/account/password', roles: 'all' },
