@@ -8,7 +8,7 @@ import Project from '#project_review/models/project'
 import Expert from '#project_review/models/expert'
 import ReviewPanel from '#project_review/models/review_panel'
 import decisions from '#project_review/services/decisions'
-import apiTokens from '#project_review/services/api_tokens'
+import { issueApiToken } from '#tests/helpers/api_tokens'
 import { reviewActorOf } from '#project_review/services/actor'
 import { ReviewError } from '#project_review/errors'
 import { formatWanYuan } from '#core/money'
@@ -178,12 +178,7 @@ test.group('Review documents (评审意见书, 抽取记录表, 年度统计)', 
     await decisions.decline(declined.id, '重复建设', reviewActorOf(other.reviewer))
     await createDraft(other.applicant, { title: '草稿不计入统计' })
 
-    const admin = await createUser({ roles: ['sysadmin'] })
-    const { secret } = await apiTokens.create('统计核对', undefined, {
-      actorId: admin.id,
-      actorName: 'admin',
-      ip: null,
-    })
+    const { secret } = await issueApiToken(['review:read'], { name: '统计核对' })
     const api = await client
       .get(`/api/v1/stats/review?year=${project.year}`)
       .header('authorization', `Bearer ${secret}`)
