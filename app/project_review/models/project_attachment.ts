@@ -6,7 +6,7 @@ export const PROPOSAL_ATTACHMENT_KINDS = ['feasibility', 'design'] as const
 /** 验收资料: deliverables list, 等保测评报告, 试运行报告 */
 export const ACCEPTANCE_ATTACHMENT_KINDS = [
   'deliverables',
-  'security_assessment',
+  'security_report',
   'trial_run',
 ] as const
 export const ATTACHMENT_KINDS = [

@@ -159,7 +159,7 @@ export class AcceptanceService {
       const attached = new Set(kinds.map((row) => row.kind))
       const needed = [
         'trial_run',
-        ...(input.securityResult === 'not_required' ? [] : ['security_assessment']),
+        ...(input.securityResult === 'not_required' ? [] : ['security_report']),
       ]
       for (const kind of needed) {
         if (!attached.has(kind as ProjectAttachment['kind'])) {

@@ -223,7 +223,7 @@ export class ProjectDriver {
           applicant
         )
         await this.ensureAttachment(projectId, 'trial_run', applicant, options)
-        await this.ensureAttachment(projectId, 'security_assessment', applicant, options)
+        await this.ensureAttachment(projectId, 'security_report', applicant, options)
         await this.requestAcceptance(projectId, applicant, options)
         return
       }

@@ -107,7 +107,7 @@ test.group('Acceptance | 修改后通过 to evaluation in a browser', (group) =>
     await page.click('#record-milestone')
     await page.assertTextContains('#milestones', '试运行')
     await upload(page, 'trial_run', '试运行报告.pdf')
-    await upload(page, 'security_assessment', '等保测评报告.pdf')
+    await upload(page, 'security_report', '等保测评报告.pdf')
     await page.fill('#settled-0', '38000')
     await page.fill('#settled-1', '185000')
     await page.fill('#deliverables', '源代码、部署文档、用户手册')

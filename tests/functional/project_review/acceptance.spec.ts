@@ -159,7 +159,7 @@ test.group('Acceptance | lifecycle after 批复', (group) => {
   }) => {
     const { project, applicant } = await projectAt('in_construction')
     await attachRow(project.id, 'trial_run', applicant)
-    await attachRow(project.id, 'security_assessment', applicant)
+    await attachRow(project.id, 'security_report', applicant)
     const items = await BudgetItem.query().where('project_id', project.id).orderBy('position')
     const other = await createDraft(applicant)
     const [foreign] = await BudgetItem.query().where('project_id', other.id)
@@ -198,7 +198,7 @@ test.group('Acceptance | lifecycle after 批复', (group) => {
   }) => {
     const { project, applicant } = await projectAt('in_construction')
     await attachRow(project.id, 'trial_run', applicant)
-    await attachRow(project.id, 'security_assessment', applicant)
+    await attachRow(project.id, 'security_report', applicant)
     const items = await BudgetItem.query().where('project_id', project.id).orderBy('position')
     const over = requestInput(items, {
       lines: items.map((item, i) => ({
