@@ -4,11 +4,7 @@ import { integer } from '#project_review/models/json_column'
 
 export const PROPOSAL_ATTACHMENT_KINDS = ['feasibility', 'design'] as const
 /** 验收资料: deliverables list, 等保测评报告, 试运行报告 */
-export const ACCEPTANCE_ATTACHMENT_KINDS = [
-  'deliverables',
-  'security_report',
-  'trial_run',
-] as const
+export const ACCEPTANCE_ATTACHMENT_KINDS = ['deliverables', 'security_report', 'trial_run'] as const
 export const ATTACHMENT_KINDS = [
   ...PROPOSAL_ATTACHMENT_KINDS,
   ...ACCEPTANCE_ATTACHMENT_KINDS,
