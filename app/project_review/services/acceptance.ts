@@ -281,20 +281,21 @@ export class AcceptanceService {
   }
 
   /** The acceptance panel, its current request and this expert's seat and checklist. */
-  async checkFor(projectId: number, actor: ReviewActor) {
-    const panel = await ReviewPanel.query()
+  async checkFor(projectId: number, actor: ReviewActor, trx?: TransactionClientContract) {
+    const options = trx ? { client: trx } : {}
+    const panel = await ReviewPanel.query(options)
       .where('project_id', projectId)
       .where('purpose', 'acceptance')
       .first()
     if (!panel || !panel.acceptanceRequestId) throw forbidden()
-    const expert = actor.user ? await Expert.findBy('user_id', actor.user.id) : null
+    const expert = actor.user ? await Expert.findBy('user_id', actor.user.id, options) : null
     if (!expert) throw forbidden()
-    const seat = await PanelMember.query()
+    const seat = await PanelMember.query(options)
       .where('panel_id', panel.id)
       .where('expert_id', expert.id)
       .first()
     if (!seat || !seat.isSitting) throw forbidden()
-    const check = await AcceptanceCheck.query()
+    const check = await AcceptanceCheck.query(options)
       .where('acceptance_request_id', panel.acceptanceRequestId)
       .where('expert_id', expert.id)
       .first()
@@ -312,7 +313,7 @@ export class AcceptanceService {
   async saveCheck(projectId: number, input: CheckInput, actor: ReviewActor, submit: boolean) {
     return db.transaction(async (trx) => {
       const project = await lockProject(projectId, trx)
-      const { panel, expert, check } = await this.checkFor(projectId, actor)
+      const { panel, expert, check } = await this.checkFor(projectId, actor, trx)
       if (!panel.isOpen || !projectMachine.can(project.state, 'pass_acceptance')) {
         throw new ReviewError('review.panel.errors.closed')
       }
