@@ -395,14 +395,15 @@ export class AcceptanceService {
   }
 
   /** The checklists of the current request: sitting experts, who submitted, the tally. */
-  async progress(projectId: number) {
-    const panel = await ReviewPanel.query()
+  async progress(projectId: number, trx?: TransactionClientContract) {
+    const options = trx ? { client: trx } : {}
+    const panel = await ReviewPanel.query(options)
       .where('project_id', projectId)
       .where('purpose', 'acceptance')
       .preload('members', (q) => q.preload('expert'))
       .first()
     if (!panel || !panel.acceptanceRequestId) return null
-    const checks = await AcceptanceCheck.query()
+    const checks = await AcceptanceCheck.query(options)
       .where('acceptance_request_id', panel.acceptanceRequestId)
       .preload('expert')
       .orderBy('id')
@@ -442,7 +443,7 @@ export class AcceptanceService {
       const action = outcome === 'pass' ? 'pass_acceptance' : 'order_rectification'
       const reasons = (items ?? []).map((item) => item.trim()).filter(Boolean)
       projectMachine.assert(project.state, action, actor.roles, { reasons })
-      const progress = await this.progress(project.id)
+      const progress = await this.progress(project.id, trx)
       if (!progress) throw new ReviewError('acceptance.errors.no_panel')
       if (progress.pending.length > 0) {
         throw new ReviewError('acceptance.errors.checks_pending', {

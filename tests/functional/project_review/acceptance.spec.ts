@@ -3,6 +3,7 @@ import { DateTime } from 'luxon'
 import testUtils from '@adonisjs/core/services/test_utils'
 import db from '@adonisjs/lucid/services/db'
 import mail from '@adonisjs/mail/services/main'
+import { mailOutbox } from '#core/mail/outbox'
 import i18nManager from '@adonisjs/i18n/services/main'
 import AuditEvent from '#core/audit/audit_event'
 import Project from '#project_review/models/project'
@@ -254,6 +255,7 @@ test.group('Acceptance | lifecycle after 批复', (group) => {
     mail.restore()
     const fake = mail.fake()
     await driveTo(project.id, 'completed', applicant, reviewer)
+    await mailOutbox().deliverDue()
     const rounds = await AcceptanceRequest.query().where('project_id', project.id).orderBy('round')
     assert.deepEqual(
       rounds.map((round) => [round.round, round.status]),
@@ -356,6 +358,7 @@ test.group('Acceptance | lifecycle after 批复', (group) => {
     assert.deepEqual(await evaluations.remindOverdue(accepted.plus({ months: 12, days: 1 })), [
       project.id,
     ])
+    await mailOutbox().deliverDue()
     const sent = fake.mails.sent()
     const to = sent.flatMap(
       (message) => message.message.toJSON().message.to as { address: string }[]
