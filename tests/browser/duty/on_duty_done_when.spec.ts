@@ -3,8 +3,9 @@
  * (a real smtp-server) → nobody acknowledges → the escalation mail reaches the next person →
  * they open the mailed link on a phone and acknowledge → recovery closes it.
  *
- * The router "stops" through alertSink() with the unreachable signal the poll rules send (the
- * rules engine lives on another branch); the duty clock is moved by hand instead of sleeping.
+ * The router really stops: the SNMP simulator stops answering for it, the poller polls it (and its
+ * villages) and the alert rules raise the alert. The poll clock and the duty clock move together
+ * by hand instead of sleeping.
  */
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
@@ -12,15 +13,21 @@ import { DateTime } from 'luxon'
 import type { Page } from 'playwright-core'
 import db from '@adonisjs/lucid/services/db'
 import Alert from '#network_monitoring/models/alert'
-import { alertSink } from '#network_monitoring/alerts/contract'
 import duty from '#network_monitoring/duty/duty_service'
 import { dutyClock } from '#network_monitoring/duty/duty_clock'
 import { alertNotifier } from '#network_monitoring/duty/notifier'
 import { defaultDutySettings, type Grade } from '#network_monitoring/duty/duty_settings'
 import { mailOutbox } from '#core/mail/outbox'
 import { GOOD_PASSWORD, createUser } from '#tests/helpers/identity'
-import { createDevice, createSiteTree } from '#tests/helpers/network'
-import { unreachable } from '#tests/helpers/alerts'
+import type SnmpSimulator from '#network_monitoring/simulator/snmp_simulator'
+import {
+  e2eJob,
+  pollAll,
+  resetRules,
+  seedTownOne,
+  startE2eSimulator,
+  testClock,
+} from '#tests/helpers/alert_rules_e2e'
 import { startSmtp } from '#tests/helpers/mail'
 
 declare const document: { documentElement: { scrollWidth: number } }
@@ -47,9 +54,28 @@ function linkIn(text: string) {
   return new URL(url).pathname
 }
 
+const clock = testClock()
+
+/** Moves the poll clock (simulator, poller, rules) and the duty clock together. */
+function advance(ms: number) {
+  clock.advance(ms)
+  dutyClock.advance(ms)
+}
+
 test.group('#12 done when: on duty in a sensitive period', (group) => {
-  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
-  group.each.teardown(() => dutyClock.reset())
+  let simulator: SnmpSimulator
+  group.each.setup(() => {
+    resetRules()
+    return testUtils.db().wrapInGlobalTransaction()
+  })
+  group.setup(async () => {
+    simulator = await startE2eSimulator(clock.now)
+    return () => simulator.stop()
+  })
+  group.each.teardown(() => {
+    simulator.clearFaults()
+    dutyClock.reset()
+  })
 
   test('mail to the on-duty admin, escalation to the next person, acknowledge on a phone, recovery closes it', async ({
     visit,
@@ -57,8 +83,9 @@ test.group('#12 done when: on duty in a sensitive period', (group) => {
   }) => {
     const smtp = await startSmtp()
     try {
-      const now = DateTime.utc().startOf('minute')
-      dutyClock.set(now.toJSDate())
+      dutyClock.reset()
+      dutyClock.advance(clock.offset)
+      const now = DateTime.fromJSDate(dutyClock.now()).toUTC()
       const zhang = await netadmin('dw_zhang', '张值班')
       const li = await netadmin('dw_li', '李副班')
       const wang = await netadmin('dw_wang', '王带班')
@@ -75,21 +102,34 @@ test.group('#12 done when: on duty in a sensitive period', (group) => {
       await duty.createShift({ userId: wang.id, kind: 'leader', startsAt: from, endsAt: to }, ACTOR)
       await duty.createPeriod('国庆期间', now.minus({ days: 1 }), now.plus({ days: 6 }), ACTOR)
 
-      const { town } = await createSiteTree('值班')
-      const router = await createDevice(town, {
-        name: '城关镇接入路由器',
-        deviceType: 'access_router',
-        criticality: 'important',
-      })
+      const { router, villages } = await seedTownOne(simulator)
+      const job = e2eJob(clock.now)
+      let alert: Alert | null = null
+      try {
+        await pollAll(job)
+        advance(60_000)
+        await pollAll(job)
+        await mailOutbox().deliverDue()
+        assert.lengthOf(smtp.messages, 0, 'a healthy county mails nobody')
 
-      // the town router stops answering
-      await alertSink().raise([unreachable(router, now.toJSDate())])
-      const alert = await Alert.query().where('device_id', router.id).firstOrFail()
+        // the town router stops answering: two failed polls make it unreachable
+        simulator.setFaults('town-01-rtr', { down: true })
+        for (let poll = 0; poll < 5 && !alert; poll++) {
+          advance(60_000)
+          await pollAll(job)
+          alert = await Alert.query().where('device_id', router.id).first()
+        }
+      } finally {
+        await job.close()
+      }
+      if (!alert) throw new Error('the stopped router raised no alert')
       await mailOutbox().deliverDue()
+      // one alert for one cause: the villages behind the router are linked, not mailed
       assert.lengthOf(smtp.messages, 1)
       assert.deepEqual(smtp.messages[0].to, [zhang.email])
       assert.include(smtp.messages[0].subject, '告警')
-      assert.include(smtp.messages[0].text, '城关镇接入路由器')
+      assert.include(smtp.messages[0].text, router.name)
+      for (const village of villages) assert.notInclude(smtp.messages[0].text, village.name)
       assert.include(smtp.messages[0].text, '重点敏感时期：国庆期间')
       assert.equal(linkIn(smtp.messages[0].text), `/monitoring/alerts/${alert.id}`)
 
@@ -130,8 +170,15 @@ test.group('#12 done when: on duty in a sensitive period', (group) => {
         wang.email!
       )
 
-      // the router answers again: recovery resolves the alert and its notification is closed
-      await alertSink().recover([`unreachable:device:${router.id}`], dutyClock.now())
+      // the router answers again: the next poll resolves the alert and closes its notification
+      simulator.clearFaults('town-01-rtr')
+      const again = e2eJob(clock.now)
+      try {
+        advance(60_000)
+        await pollAll(again)
+      } finally {
+        await again.close()
+      }
       await alert.refresh()
       assert.include(['resolved', 'closed'], alert.state)
       const state = await db.from('alert_notifications').where('alert_id', alert.id).firstOrFail()
