@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
@@ -35,6 +36,8 @@ const CHUNK = 400
 const INSERT_CHUNK = 200
 /** Alert ids per audit row when the system records many events of one kind at once. */
 const AUDIT_CHUNK = 500
+/** Alerts per multi-row UPDATE (CASE by id) of touched alerts. */
+const UPDATE_CHUNK = 100
 const SUMMARY_MAX = 500
 const RAW_TYPE_MAX = 200
 
@@ -112,6 +115,16 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
+}
+
+/**
+ * Lets the event loop take a turn inside a long transaction. better-sqlite3 runs every
+ * statement synchronously and a knex transaction chains them on microtasks only, so a
+ * 500-event batch would otherwise hold the loop for its whole length. The transaction stays
+ * one (all or nothing); other requests' queries wait for the pool's connection meanwhile.
+ */
+function breathe() {
+  return nextTurn()
 }
 
 function isDuplicateKey(error: unknown) {
@@ -339,6 +352,7 @@ export class AlertStore implements AlertSink {
           details: { category: row.category, grade: row.grade },
         })
       }
+      await breathe()
     }
     const linked = await this.#suppressBehindParents(trx, [...pendingByKey.values()], touches)
     outcome.linked = linked
@@ -356,6 +370,7 @@ export class AlertStore implements AlertSink {
           alert_id: live.get(item.alertKey)!.id,
         }))
       )
+      await breathe()
     }
     const now = new Date()
     for (const key of dirtyHistories) await this.#writeHistory(trx, key, histories.get(key)!, now)
@@ -683,6 +698,7 @@ export class AlertStore implements AlertSink {
     const changes: AlertChange[] = []
     const timeline: Array<Record<string, unknown>> = []
     const audited = new Map<string, Array<{ id: number; details: Record<string, unknown> }>>()
+    const updates: Array<{ id: number; values: Record<string, unknown> }> = []
     const device = new Map<number, DeviceInfo>()
     const deviceIds = [...touches.values()]
       .map((t) => t.row.device_id)
@@ -737,7 +753,7 @@ export class AlertStore implements AlertSink {
         touch.resolvedAt !== undefined ||
         touch.signals > 0
       ) {
-        await trx.from('alerts').where('id', row.id).update(update)
+        updates.push({ id: row.id, values: update })
       }
 
       if (!touch.created && touch.signals > 0) {
@@ -771,9 +787,51 @@ export class AlertStore implements AlertSink {
       }
       for (const change of touch.changes) changes.push({ ...change, grade: gradeOf(row.grade) })
     }
-    for (const group of chunks(timeline)) await trx.table('alert_events').multiInsert(group)
+    await this.#writeAlerts(trx, updates)
+    for (const group of chunks(timeline)) {
+      await trx.table('alert_events').multiInsert(group)
+      await breathe()
+    }
     await this.#audit(trx, audited)
     return changes
+  }
+
+  /**
+   * Writes the touched alerts UPDATE_CHUNK at a time: one UPDATE … SET col = CASE id … END
+   * WHERE id IN (…) per chunk instead of one statement per alert (same SQL on both dialects).
+   */
+  async #writeAlerts(
+    trx: TransactionClientContract,
+    updates: Array<{ id: number; values: Record<string, unknown> }>
+  ) {
+    for (const group of chunks(updates, UPDATE_CHUNK)) {
+      if (group.length === 1) {
+        await trx.from('alerts').where('id', group[0].id).update(group[0].values)
+        continue
+      }
+      const columns = [...new Set(group.flatMap((u) => Object.keys(u.values)))]
+      const sets: string[] = []
+      const bindings: Array<string | number> = []
+      for (const column of columns) {
+        const cases: string[] = []
+        bindings.push(column, 'id')
+        for (const { id, values } of group) {
+          if (!(column in values)) continue
+          const value = values[column]
+          cases.push('WHEN ? THEN ?')
+          bindings.push(id, typeof value === 'boolean' ? Number(value) : (value as string | number))
+        }
+        // Rows without this column (e.g. resolved_at of an alert still open) keep their value.
+        sets.push(`?? = CASE ?? ${cases.join(' ')} ELSE ?? END`)
+        bindings.push(column)
+      }
+      const ids = group.map((u) => u.id)
+      await trx.rawQuery(
+        `UPDATE ?? SET ${sets.join(', ')} WHERE ?? IN (${ids.map(() => '?').join(', ')})`,
+        ['alerts', ...bindings, 'id', ...ids]
+      )
+      await breathe()
+    }
   }
 
   /**
