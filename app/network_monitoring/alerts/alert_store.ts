@@ -1,5 +1,4 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import audit from '#core/audit/audit_service'
@@ -36,7 +35,7 @@ const CHUNK = 400
 const INSERT_CHUNK = 200
 /** Alert ids per audit row when the system records many events of one kind at once. */
 const AUDIT_CHUNK = 500
-/** Alerts per multi-row UPDATE (CASE by id) of touched alerts. */
+/** Touched alerts written between two turns of the event loop. */
 const UPDATE_CHUNK = 100
 const SUMMARY_MAX = 500
 const RAW_TYPE_MAX = 200
@@ -108,7 +107,9 @@ function ms(value: Date | string): number {
 
 /** The SQL datetime Lucid writes for a UTC instant (both dialects accept it). */
 function sqlTime(epochMs: number) {
-  return DateTime.fromMillis(epochMs, { zone: 'utc' }).toFormat('yyyy-LL-dd HH:mm:ss')
+  // 'YYYY-MM-DDTHH:MM:SS.mmmZ' → 'YYYY-MM-DD HH:MM:SS' (a hot path: no luxon here).
+  const iso = new Date(epochMs).toISOString()
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`
 }
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
@@ -229,6 +230,7 @@ export class AlertStore implements AlertSink {
         )
         .select('source', 'external_id')
       for (const row of rows) seenIds.add(`${row.source}\u0000${row.external_id}`)
+      await breathe()
     }
 
     // 2. Devices and their maintenance windows.
@@ -236,13 +238,14 @@ export class AlertStore implements AlertSink {
       trx,
       signals.map((s) => s.deviceId ?? null)
     )
-    const times = signals.map((s) => s.occurredAt.getTime())
-    const windows = await this.#maintenance(
-      trx,
-      [...devices.keys()],
-      Math.min(...times),
-      Math.max(...times)
-    )
+    let earliest = Number.POSITIVE_INFINITY
+    let latest = Number.NEGATIVE_INFINITY
+    for (const signal of signals) {
+      const at = signal.occurredAt.getTime()
+      if (at < earliest) earliest = at
+      if (at > latest) latest = at
+    }
+    const windows = await this.#maintenance(trx, [...devices.keys()], earliest, latest)
 
     // 3. The live alert of every condition, and the conditions' flap histories.
     const keys = [...new Set(signals.map((s) => s.conditionKey))]
@@ -255,6 +258,7 @@ export class AlertStore implements AlertSink {
       for (const row of await trx.from('alert_conditions').whereIn('condition_key', group)) {
         histories.set(row.condition_key, this.#readHistory(row))
       }
+      await breathe()
     }
     const dirtyHistories = new Set<string>()
     const newIds: Array<{ source: string; external_id: string; alertKey: string }> = []
@@ -797,39 +801,15 @@ export class AlertStore implements AlertSink {
   }
 
   /**
-   * Writes the touched alerts UPDATE_CHUNK at a time: one UPDATE … SET col = CASE id … END
-   * WHERE id IN (…) per chunk instead of one statement per alert (same SQL on both dialects).
+   * Writes the touched alerts, one UPDATE by primary key each (measured faster on SQLite than
+   * one UPDATE … CASE id … per 100 alerts), letting the event loop in every UPDATE_CHUNK.
    */
   async #writeAlerts(
     trx: TransactionClientContract,
     updates: Array<{ id: number; values: Record<string, unknown> }>
   ) {
     for (const group of chunks(updates, UPDATE_CHUNK)) {
-      if (group.length === 1) {
-        await trx.from('alerts').where('id', group[0].id).update(group[0].values)
-        continue
-      }
-      const columns = [...new Set(group.flatMap((u) => Object.keys(u.values)))]
-      const sets: string[] = []
-      const bindings: Array<string | number> = []
-      for (const column of columns) {
-        const cases: string[] = []
-        bindings.push(column, 'id')
-        for (const { id, values } of group) {
-          if (!(column in values)) continue
-          const value = values[column]
-          cases.push('WHEN ? THEN ?')
-          bindings.push(id, typeof value === 'boolean' ? Number(value) : (value as string | number))
-        }
-        // Rows without this column (e.g. resolved_at of an alert still open) keep their value.
-        sets.push(`?? = CASE ?? ${cases.join(' ')} ELSE ?? END`)
-        bindings.push(column)
-      }
-      const ids = group.map((u) => u.id)
-      await trx.rawQuery(
-        `UPDATE ?? SET ${sets.join(', ')} WHERE ?? IN (${ids.map(() => '?').join(', ')})`,
-        ['alerts', ...bindings, 'id', ...ids]
-      )
+      for (const { id, values } of group) await trx.from('alerts').where('id', id).update(values)
       await breathe()
     }
   }
