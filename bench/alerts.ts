@@ -12,6 +12,7 @@
  *
  *   npm run bench:alerts
  *   npm run bench:alerts -- --events 20000 --history 200000 --seconds 10
+ *   npm run bench:alerts -- --events 20000 --history 1000 --reader 0   (the push alone)
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -26,6 +27,8 @@ interface Args {
   batch: number
   clients: number
   history: number
+  /** 0: no 告警中心 reader during the push (its page renders count in the push CPU time). */
+  reader: number
   users: number
   seconds: number
   keep: boolean
@@ -37,6 +40,7 @@ function parseArgs(argv: string[]): Args {
     batch: 500,
     clients: 4,
     history: 1_000_000,
+    reader: 1,
     users: 4,
     seconds: 15,
     keep: false,
@@ -287,7 +291,7 @@ async function main() {
   const pushCpu = process.cpuUsage()
   let next = 0
   const reader = (async () => {
-    while (pushing) {
+    while (pushing && args.reader > 0) {
       const result = await page('/monitoring/alerts')
       readerLatencies.push(result.ms)
       await new Promise((resolve) => setTimeout(resolve, 200))

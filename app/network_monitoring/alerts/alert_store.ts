@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import audit from '#core/audit/audit_service'
@@ -35,6 +35,8 @@ const CHUNK = 400
 const INSERT_CHUNK = 200
 /** Alert ids per audit row when the system records many events of one kind at once. */
 const AUDIT_CHUNK = 500
+/** Touched alerts written between two turns of the event loop. */
+const UPDATE_CHUNK = 100
 const SUMMARY_MAX = 500
 const RAW_TYPE_MAX = 200
 
@@ -105,13 +107,25 @@ function ms(value: Date | string): number {
 
 /** The SQL datetime Lucid writes for a UTC instant (both dialects accept it). */
 function sqlTime(epochMs: number) {
-  return DateTime.fromMillis(epochMs, { zone: 'utc' }).toFormat('yyyy-LL-dd HH:mm:ss')
+  // 'YYYY-MM-DDTHH:MM:SS.mmmZ' → 'YYYY-MM-DD HH:MM:SS' (a hot path: no luxon here).
+  const iso = new Date(epochMs).toISOString()
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`
 }
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
+}
+
+/**
+ * Lets the event loop take a turn inside a long transaction. better-sqlite3 runs every
+ * statement synchronously and a knex transaction chains them on microtasks only, so a
+ * 500-event batch would otherwise hold the loop for its whole length. The transaction stays
+ * one (all or nothing); other requests' queries wait for the pool's connection meanwhile.
+ */
+function breathe() {
+  return nextTurn()
 }
 
 function isDuplicateKey(error: unknown) {
@@ -216,6 +230,7 @@ export class AlertStore implements AlertSink {
         )
         .select('source', 'external_id')
       for (const row of rows) seenIds.add(`${row.source}\u0000${row.external_id}`)
+      await breathe()
     }
 
     // 2. Devices and their maintenance windows.
@@ -223,13 +238,14 @@ export class AlertStore implements AlertSink {
       trx,
       signals.map((s) => s.deviceId ?? null)
     )
-    const times = signals.map((s) => s.occurredAt.getTime())
-    const windows = await this.#maintenance(
-      trx,
-      [...devices.keys()],
-      Math.min(...times),
-      Math.max(...times)
-    )
+    let earliest = Number.POSITIVE_INFINITY
+    let latest = Number.NEGATIVE_INFINITY
+    for (const signal of signals) {
+      const at = signal.occurredAt.getTime()
+      if (at < earliest) earliest = at
+      if (at > latest) latest = at
+    }
+    const windows = await this.#maintenance(trx, [...devices.keys()], earliest, latest)
 
     // 3. The live alert of every condition, and the conditions' flap histories.
     const keys = [...new Set(signals.map((s) => s.conditionKey))]
@@ -242,6 +258,7 @@ export class AlertStore implements AlertSink {
       for (const row of await trx.from('alert_conditions').whereIn('condition_key', group)) {
         histories.set(row.condition_key, this.#readHistory(row))
       }
+      await breathe()
     }
     const dirtyHistories = new Set<string>()
     const newIds: Array<{ source: string; external_id: string; alertKey: string }> = []
@@ -339,6 +356,7 @@ export class AlertStore implements AlertSink {
           details: { category: row.category, grade: row.grade },
         })
       }
+      await breathe()
     }
     const linked = await this.#suppressBehindParents(trx, [...pendingByKey.values()], touches)
     outcome.linked = linked
@@ -356,6 +374,7 @@ export class AlertStore implements AlertSink {
           alert_id: live.get(item.alertKey)!.id,
         }))
       )
+      await breathe()
     }
     const now = new Date()
     for (const key of dirtyHistories) await this.#writeHistory(trx, key, histories.get(key)!, now)
@@ -683,6 +702,7 @@ export class AlertStore implements AlertSink {
     const changes: AlertChange[] = []
     const timeline: Array<Record<string, unknown>> = []
     const audited = new Map<string, Array<{ id: number; details: Record<string, unknown> }>>()
+    const updates: Array<{ id: number; values: Record<string, unknown> }> = []
     const device = new Map<number, DeviceInfo>()
     const deviceIds = [...touches.values()]
       .map((t) => t.row.device_id)
@@ -737,7 +757,7 @@ export class AlertStore implements AlertSink {
         touch.resolvedAt !== undefined ||
         touch.signals > 0
       ) {
-        await trx.from('alerts').where('id', row.id).update(update)
+        updates.push({ id: row.id, values: update })
       }
 
       if (!touch.created && touch.signals > 0) {
@@ -771,9 +791,27 @@ export class AlertStore implements AlertSink {
       }
       for (const change of touch.changes) changes.push({ ...change, grade: gradeOf(row.grade) })
     }
-    for (const group of chunks(timeline)) await trx.table('alert_events').multiInsert(group)
+    await this.#writeAlerts(trx, updates)
+    for (const group of chunks(timeline)) {
+      await trx.table('alert_events').multiInsert(group)
+      await breathe()
+    }
     await this.#audit(trx, audited)
     return changes
+  }
+
+  /**
+   * Writes the touched alerts, one UPDATE by primary key each (measured faster on SQLite than
+   * one UPDATE … CASE id … per 100 alerts), letting the event loop in every UPDATE_CHUNK.
+   */
+  async #writeAlerts(
+    trx: TransactionClientContract,
+    updates: Array<{ id: number; values: Record<string, unknown> }>
+  ) {
+    for (const group of chunks(updates, UPDATE_CHUNK)) {
+      for (const { id, values } of group) await trx.from('alerts').where('id', id).update(values)
+      await breathe()
+    }
   }
 
   /**
