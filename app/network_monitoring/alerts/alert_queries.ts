@@ -296,14 +296,22 @@ async function windowQueries(since: string, dayExpr: string, minutes: (column: s
   return { perDay, times }
 }
 
-/** Forgets the cached 30-day figures (tests, and after bulk imports). */
+/**
+ * The open counts per grade, shared by concurrent page views and kept until an alert is raised,
+ * handled or reclassified here, and at most LIVE_CACHE_MS (changes made by another process).
+ */
+const LIVE_CACHE_MS = 5_000
+let liveCache: { until: number; counts: Promise<Record<GradeLevel, number>> } | null = null
+
+/** Forgets the cached dashboard figures (tests, and after bulk imports). */
 export function clearDashboardCache() {
   windowCache.clear()
+  liveCache = null
 }
 
 // A new, handled or reclassified alert changes the figures; a mere repeat does not.
 onAlertChanges(async (changes) => {
-  if (changes.some((change) => change.type !== 'updated')) windowCache.clear()
+  if (changes.some((change) => change.type !== 'updated')) clearDashboardCache()
 })
 
 /**
@@ -377,7 +385,12 @@ export async function alertDashboard(now = DateTime.utc(), days = 30): Promise<A
           return figures
         })
   const { perDay, times } = windowFigures
-  const openByGrade = await liveCountsByGrade()
+  if (!liveCache || liveCache.until <= Date.now()) {
+    const counts = liveCountsByGrade()
+    liveCache = { until: Date.now() + LIVE_CACHE_MS, counts }
+    counts.catch(() => (liveCache = null))
+  }
+  const openByGrade = { ...(await liveCache.counts) }
   const dayList = Array.from({ length: days }, (_, i) =>
     startDay.plus({ days: i }).toFormat('yyyy-LL-dd')
   )
