@@ -90,6 +90,58 @@ export async function alertListQuery(filters: AlertFilters) {
   return { query: query.orderBy('first_seen_at', 'desc').orderBy('id', 'desc') }
 }
 
+export interface SiteOption {
+  id: number
+  name: string
+  /** 0 county, 1 town, 2 village (the indent in the filter's list). */
+  depth: number
+}
+
+const collator = new Intl.Collator('zh-CN')
+
+/**
+ * The site filter's options in tree order (县 → 乡镇 → 村, as the site tree sorts them), read as
+ * plain rows: hydrating several hundred Site models on every list view costs more than the list.
+ */
+export async function alertSiteOptions(): Promise<SiteOption[]> {
+  const rows = await db
+    .from('network_sites')
+    .select('id', 'name', 'level', 'parent_id', 'sort_order')
+    .orderBy('sort_order')
+    .orderBy('id')
+  const sites = rows.map((row) => ({
+    id: Number(row.id),
+    name: String(row.name),
+    level: String(row.level),
+    parentId: row.parent_id === null ? null : Number(row.parent_id),
+    sortOrder: Number(row.sort_order),
+  }))
+  type Row = (typeof sites)[number]
+  const order = (a: Row, b: Row) =>
+    a.sortOrder - b.sortOrder || collator.compare(a.name, b.name) || a.id - b.id
+  const children = new Map<number, Row[]>()
+  for (const site of sites) {
+    if (site.parentId === null) continue
+    const list = children.get(site.parentId) ?? []
+    list.push(site)
+    children.set(site.parentId, list)
+  }
+  const below = (parent: Row, level: string) =>
+    (children.get(parent.id) ?? []).filter((site) => site.level === level).sort(order)
+  const options: SiteOption[] = []
+  const counties = sites.filter((site) => site.level === 'county' && site.parentId === null)
+  for (const county of counties.sort(order)) {
+    options.push({ id: county.id, name: county.name, depth: 0 })
+    for (const town of below(county, 'town')) {
+      options.push({ id: town.id, name: town.name, depth: 1 })
+      for (const village of below(town, 'village')) {
+        options.push({ id: village.id, name: village.name, depth: 2 })
+      }
+    }
+  }
+  return options
+}
+
 /** A site and the sites under it (a town and its villages; the county and everything). */
 export async function siteWithDescendants(siteId: number): Promise<number[]> {
   const ids = [siteId]
