@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream'
 import type { HttpContext } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
-import Unit from '#identity/models/unit'
 import Alert from '#network_monitoring/models/alert'
 import AlertEvent from '#network_monitoring/models/alert_event'
 import AlertHandlingRecord from '#network_monitoring/models/alert_handling_record'
@@ -11,6 +10,7 @@ import { ALERT_STATES, availableActions } from '#network_monitoring/alerts/lifec
 import {
   alertCsvLines,
   alertDashboard,
+  alertSiteOptions,
   alertListQuery,
   alertNames,
   alertSummary,
@@ -20,7 +20,6 @@ import {
 } from '#network_monitoring/alerts/alert_queries'
 import { categoryChart } from '#network_monitoring/alerts/alert_chart'
 import { alertListValidator, alertMessages } from '#network_monitoring/validators/alert_validators'
-import { loadSiteTree } from '#network_monitoring/services/site_tree'
 import { PAGE_SIZE } from '#core/http_helpers'
 import { validateFilters } from '#core/list_filters'
 import audit, { actorFrom } from '#core/audit/audit_service'
@@ -60,7 +59,10 @@ export default class AlertsController {
       cappedCount(query),
     ])
     const names = await alertNames(alerts)
-    const [tree, units] = await Promise.all([loadSiteTree(), Unit.query().orderBy('name')])
+    const [siteOptions, units] = await Promise.all([
+      alertSiteOptions(),
+      db.from('units').orderBy('name').select('id', 'name'),
+    ])
     const lastPage = Math.max(1, Math.ceil(count.total / PAGE_SIZE))
     const pageUrl = (n: number) =>
       '/monitoring/alerts?' + new URLSearchParams({ ...flatten(listQuery), page: String(n) })
@@ -78,7 +80,7 @@ export default class AlertsController {
       filters,
       filterErrors: errors,
       values,
-      tree,
+      siteOptions,
       units,
       categories: CATEGORIES,
       grades: GRADES,

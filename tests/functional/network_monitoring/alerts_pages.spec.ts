@@ -40,6 +40,25 @@ test.group('告警中心 pages', (group) => {
     assertNotIncludes(malware, 'town-rtr-1 无法访问')
   })
 
+  test('the site filter lists county, towns and villages in tree order, indented', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['netadmin'] })
+    const { county, town, village } = await createSiteTree('筛选')
+    const page = await client.get(`/monitoring/alerts?siteId=${village.id}`).loginAs(admin)
+    page.assertStatus(200)
+    const html = page.text()
+    const countyAt = html.indexOf(`<option value="${county.id}" >筛选测试县</option>`)
+    const townAt = html.indexOf(`<option value="${town.id}" >\u3000筛选城关镇</option>`)
+    const villageAt = html.indexOf(
+      `<option value="${village.id}" selected>\u3000\u3000筛选东风村</option>`
+    )
+    assert.isAbove(countyAt, -1)
+    assert.isAbove(townAt, countyAt)
+    assert.isAbove(villageAt, townAt)
+  })
+
   test('a bad filter value gets its message while the list still shows', async ({ client }) => {
     const admin = await createUser({ roles: ['netadmin'] })
     await fixture()
