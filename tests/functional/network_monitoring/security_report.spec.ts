@@ -10,6 +10,10 @@ import { createDevice, createSiteTree } from '#tests/helpers/network'
 import { threat, unreachable } from '#tests/helpers/alerts'
 import { assertGoodPdf, pdfCompactText } from '#tests/helpers/pdf'
 import { assertStatus } from '#tests/helpers/review'
+import { seedIdentity } from '#database/seeders/demo/identity'
+import { seedNetwork } from '#database/seeders/demo/network'
+import { seedAlertHistory } from '#database/seeders/demo/alert_history'
+import { freeBasePort } from '#tests/helpers/network'
 
 const MONTH = '2026-03'
 /** 2026-03-10 09:00 Beijing time. */
@@ -110,6 +114,44 @@ test.group('网络安全月报', (group) => {
     ])
     assert.notInclude(text, '10.9.9.9')
     assert.isBelow(pdf.maxSliceMs, 100)
+  })
+
+  test("the demo year's busiest month: the PDF's category table and totals equal the 告警中心 list", async ({
+    client,
+    assert,
+  }) => {
+    await seedIdentity()
+    await seedNetwork(() => {}, { basePort: freeBasePort() })
+    const now = DateTime.fromISO('2026-11-29T12:00:00Z')
+    await seedAlertHistory(() => {}, now)
+    const admin = await createUser({ roles: ['netadmin'] })
+    // the month of the demo year with the most security events
+    const perMonth = new Map<string, number>()
+    for (const alert of await Alert.query().where('source', 'platform')) {
+      const month = alert.firstSeenAt.setZone('Asia/Shanghai').toFormat('yyyy-MM')
+      perMonth.set(month, (perMonth.get(month) ?? 0) + 1)
+    }
+    const [month] = [...perMonth.entries()].sort((a, b) => b[1] - a[1])[0]
+    const data = await securityMonth(month)
+    assert.isAbove(data.threats, 0)
+    const first = DateTime.fromFormat(month, 'yyyy-MM', { zone: 'Asia/Shanghai' })
+    const range = `from=${first.toISODate()}&to=${first.endOf('month').toISODate()}`
+    const list = await client.get(`/monitoring/alerts?${range}`).loginAs(admin)
+    list.assertTextIncludes(`共 ${data.total} 条`)
+    for (const row of data.categories) {
+      const filtered = await client
+        .get(`/monitoring/alerts?${range}&category=${row.category}`)
+        .loginAs(admin)
+      filtered.assertTextIncludes(`共 ${row.total} 条`)
+    }
+    const pdf = await renderSecurityReport(month)
+    await assertGoodPdf(assert, pdf, [
+      `${first.year}年${first.month}月网络安全月报`,
+      `预警监测${data.threats}起安全事件`,
+      `合计${data.total}起`,
+      '恶意程序事件',
+      '本月事件数（按子类）',
+    ])
   })
 
   test('a month without events is a valid report that says so; only alert readers may download', async ({
