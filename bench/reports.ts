@@ -123,6 +123,10 @@ function main() {
     ...process.env,
     TZ: 'UTC',
     NODE_ENV: 'production',
+    // a fresh clone may have no .env yet: the bench gives its throwaway app everything it needs
+    PORT: '0',
+    HOST: '127.0.0.1',
+    APP_URL: 'http://127.0.0.1',
     APP_KEY: randomBytes(32).toString('base64url'),
     AUDIT_KEY: randomBytes(32).toString('base64url'),
     AUDIT_CHECKPOINT_DIR: join(dir, 'audit-checkpoints'),
