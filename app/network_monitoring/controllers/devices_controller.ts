@@ -185,6 +185,11 @@ export default class DevicesController {
     )
     const input = { ...payload, isEnabled: payload.isEnabled ?? false }
     throwProblems(await inventory.check(input, device), i18n)
+    if (!inventory.changes(device, input).any) {
+      // nothing to save: no write, no empty audit row
+      session.flash('warning', i18n.t('monitoring.devices.unchanged', { name: device.name }))
+      return response.redirect(`/monitoring/devices/${device.id}`)
+    }
     await inventory.update(device, input, actorFrom(ctx))
     session.flash('success', i18n.t('monitoring.devices.updated', { name: device.name }))
     return response.redirect(`/monitoring/devices/${device.id}`)

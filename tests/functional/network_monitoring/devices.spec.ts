@@ -74,6 +74,50 @@ test.group('Device inventory', (group) => {
     assert.notInclude(event.details, 'Very-Secret-7')
   })
 
+  test('saving the edit form unchanged writes no audit row and says 未作修改', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['netadmin'] })
+    const { town } = await createSiteTree()
+    const device = await createDevice(town, { community: 'Same-Comm-1' })
+    const unchanged = deviceForm(town.id, {
+      name: device.name,
+      managementIp: device.managementIp,
+      deviceType: device.deviceType,
+      criticality: device.criticality,
+      community: '',
+    })
+    const response = await client
+      .put(`/monitoring/devices/${device.id}`)
+      .header('referer', `/monitoring/devices/${device.id}/edit`)
+      .loginAs(admin)
+      .form(unchanged)
+      .withCsrfToken()
+    response.assertTextIncludes('未作修改')
+    assert.lengthOf(await AuditEvent.query().where('action', 'device.update'), 0)
+
+    // typing the stored community again is no change either
+    await client
+      .put(`/monitoring/devices/${device.id}`)
+      .header('referer', `/monitoring/devices/${device.id}/edit`)
+      .loginAs(admin)
+      .form({ ...unchanged, community: 'Same-Comm-1' })
+      .withCsrfToken()
+    assert.lengthOf(await AuditEvent.query().where('action', 'device.update'), 0)
+
+    // a real change is still saved and audited
+    await client
+      .put(`/monitoring/devices/${device.id}`)
+      .header('referer', `/monitoring/devices/${device.id}/edit`)
+      .loginAs(admin)
+      .form({ ...unchanged, criticality: 'critical' })
+      .withCsrfToken()
+    const events = await AuditEvent.query().where('action', 'device.update')
+    assert.lengthOf(events, 1)
+    assert.include(events[0].details, 'criticality')
+  })
+
   test('a duplicate management IP and port is refused; the same IP on another port is fine', async ({
     client,
     assert,
