@@ -7,8 +7,11 @@ import DutyPolicy from '#network_monitoring/duty/duty_policy'
 import duty, { DutyError } from '#network_monitoring/duty/duty_service'
 import {
   DUTY_ZONE,
+  MAX_YEAR,
+  MIN_YEAR,
   beijingDateTime,
   beijingDay,
+  beijingMonth,
   weekStartOf,
 } from '#network_monitoring/duty/roster'
 import {
@@ -42,10 +45,13 @@ async function attempt(ctx: HttpContext, change: () => Promise<string>) {
   return ctx.response.redirect().back()
 }
 
+/** As strings: ICU would print a number as "2,000". */
+const YEARS = { min: String(MIN_YEAR), max: String(MAX_YEAR) }
+
 function dateTimes(payload: { startsAt: string; endsAt: string }) {
   const startsAt = beijingDateTime(payload.startsAt)
   const endsAt = beijingDateTime(payload.endsAt)
-  if (!startsAt || !endsAt) throw new DutyError('end_before_start')
+  if (!startsAt || !endsAt) throw new DutyError('invalid_time', YEARS)
   return { startsAt, endsAt }
 }
 
@@ -95,10 +101,7 @@ export default class DutyController {
     const { view, bouncer, request } = ctx
     await bouncer.with(DutyPolicy).authorize('view')
     const now = DateTime.fromJSDate(dutyClock.now()).setZone(DUTY_ZONE)
-    const asked = /^\d{4}-\d{2}$/.test(request.input('month') ?? '')
-      ? DateTime.fromISO(`${request.input('month')}-01`, { zone: DUTY_ZONE })
-      : null
-    const first = (asked?.isValid ? asked : now).startOf('month')
+    const first = (beijingMonth(request.input('month')) ?? now).startOf('month')
     const gridStart = first.startOf('week')
     const gridEnd = first.endOf('month').endOf('week').plus({ milliseconds: 1 })
     const [shifts, periods] = await Promise.all([
@@ -161,7 +164,7 @@ export default class DutyController {
     const payload = await ctx.request.validateUsing(copyValidator, messages(ctx))
     return attempt(ctx, async () => {
       const week = beijingDay(payload.week)
-      if (!week) throw new DutyError('not_found')
+      if (!week) throw new DutyError('invalid_time', YEARS)
       const copied = await duty.copyLastWeek(week, actorFrom(ctx))
       return ctx.i18n.t('duty.copied', { count: copied })
     })
@@ -198,30 +201,35 @@ export default class DutyController {
     await ctx.bouncer.with(DutyPolicy).authorize('manage')
     const p = await ctx.request.validateUsing(settingsValidator, messages(ctx))
     const g = (value: string) => Number(value) as Grade
-    await db.transaction(async (trx) => {
-      const before = await loadDutySettings(trx)
-      const after = {
-        mailGrade: g(p.mailGrade),
-        sensitiveMailGrade: g(p.sensitiveMailGrade),
-        escalateMinutes: { 1: p.escalate1, 2: p.escalate2, 3: p.escalate3, 4: p.escalate4 },
-        sensitiveEscalateMinutes: {
-          1: p.sensitive1,
-          2: p.sensitive2,
-          3: p.sensitive3,
-          4: p.sensitive4,
-        },
-        stormThreshold: p.stormThreshold,
-        stormWindowMinutes: p.stormWindowMinutes,
-        fallbackEmail: p.fallbackEmail,
-        leaderUserId: p.leaderUserId ?? null,
+    return attempt(ctx, async () => {
+      const leaderUserId = p.leaderUserId ?? null
+      if (leaderUserId !== null && !(await duty.isStaff(leaderUserId))) {
+        throw new DutyError('not_leader')
       }
-      await saveDutySettings(after, trx)
-      await audit.record(
-        { ...actorFrom(ctx), action: 'duty.settings_update', details: { before, after } },
-        trx
-      )
+      await db.transaction(async (trx) => {
+        const before = await loadDutySettings(trx)
+        const after = {
+          mailGrade: g(p.mailGrade),
+          sensitiveMailGrade: g(p.sensitiveMailGrade),
+          escalateMinutes: { 1: p.escalate1, 2: p.escalate2, 3: p.escalate3, 4: p.escalate4 },
+          sensitiveEscalateMinutes: {
+            1: p.sensitive1,
+            2: p.sensitive2,
+            3: p.sensitive3,
+            4: p.sensitive4,
+          },
+          stormThreshold: p.stormThreshold,
+          stormWindowMinutes: p.stormWindowMinutes,
+          fallbackEmail: p.fallbackEmail,
+          leaderUserId,
+        }
+        await saveDutySettings(after, trx)
+        await audit.record(
+          { ...actorFrom(ctx), action: 'duty.settings_update', details: { before, after } },
+          trx
+        )
+      })
+      return ctx.i18n.t('duty.settings_saved')
     })
-    ctx.session.flash('success', ctx.i18n.t('duty.settings_saved'))
-    return ctx.response.redirect().toPath('/monitoring/duty/settings')
   }
 }

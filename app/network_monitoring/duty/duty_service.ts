@@ -16,6 +16,9 @@ import { DUTY_ZONE, coverageGaps, overlaps, type Interval } from '#network_monit
 export type DutyErrorCode =
   | 'overlap'
   | 'end_before_start'
+  | 'invalid_time'
+  | 'period_too_long'
+  | 'not_leader'
   | 'too_long'
   | 'not_staff'
   | 'not_found'
@@ -40,6 +43,12 @@ export interface ShiftInput {
 
 /** Longest single shift: a 24-hour duty plus handover. */
 const MAX_SHIFT_HOURS = 26
+
+/**
+ * Longest 重点敏感时期: 24-hour duty is for a meeting or a holiday, not a standing mode (that is
+ * what the notification settings are for); a longer one is set in parts.
+ */
+export const MAX_PERIOD_DAYS = 90
 
 function sql(at: DateTime) {
   return at.toUTC().toFormat('yyyy-MM-dd HH:mm:ss')
@@ -66,6 +75,16 @@ export class DutyService {
       .where('is_active', true)
       .whereHas('roleRows', (q) => q.where('role', 'netadmin'))
       .orderBy('full_name')
+  }
+
+  /** Whether `userId` is an active network administrator (who may be on the roster). */
+  async isStaff(userId: number) {
+    const row = await User.query()
+      .where('id', userId)
+      .where('is_active', true)
+      .whereHas('roleRows', (q) => q.where('role', 'netadmin'))
+      .first()
+    return row !== null
   }
 
   protected async assertStaff(userId: number, trx: TransactionClientContract) {
@@ -283,6 +302,9 @@ export class DutyService {
 
   async createPeriod(name: string, startsAt: DateTime, endsAt: DateTime, actor: AuditActor) {
     if (endsAt <= startsAt) throw new DutyError('end_before_start')
+    if (endsAt.diff(startsAt, 'days').days > MAX_PERIOD_DAYS) {
+      throw new DutyError('period_too_long', { days: MAX_PERIOD_DAYS })
+    }
     return db.transaction(async (trx) => {
       const period = await SensitivePeriod.create(
         { name, startsAt: startsAt.toUTC(), endsAt: endsAt.toUTC(), createdById: actor.actorId },

@@ -47,6 +47,7 @@ export const settingsValidator = vine.create({
   sensitive4: minutes(),
   stormThreshold: number().withoutDecimals().min(1).max(1000),
   stormWindowMinutes: minutes(),
-  fallbackEmail: singleLine().email().maxLength(320),
+  // an intranet mailbox such as noc@localhost has no top-level domain
+  fallbackEmail: singleLine().email({ require_tld: false }).maxLength(320),
   leaderUserId: number().withoutDecimals().min(1).optional(),
 })

@@ -36,16 +36,37 @@ export function weekStartOf(at: DateTime) {
   return at.setZone(DUTY_ZONE).startOf('week')
 }
 
-/** Parses `YYYY-MM-DD` as a Beijing date; null when invalid. */
-export function beijingDay(value: string | null | undefined) {
-  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null
-  const day = DateTime.fromISO(value, { zone: DUTY_ZONE })
-  return day.isValid ? day.startOf('day') : null
+/**
+ * The years a roster date may fall in: a typo such as 0026 or 9999 is refused rather than
+ * stored (year 0 even becomes a local-mean-time offset, and MariaDB refuses years < 1000).
+ */
+export const MIN_YEAR = 2000
+export const MAX_YEAR = 2099
+
+function inRange(at: DateTime) {
+  return at.isValid && at.year >= MIN_YEAR && at.year <= MAX_YEAR
 }
 
-/** Parses a `datetime-local` value (`YYYY-MM-DDTHH:mm`) as Beijing time. */
+/** Parses `YYYY-MM-DD` as a Beijing date; null when invalid or outside MIN_YEAR..MAX_YEAR. */
+export function beijingDay(value: string | null | undefined) {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null
+  const day = DateTime.fromISO(value, { zone: DUTY_ZONE })
+  return inRange(day) ? day.startOf('day') : null
+}
+
+/** Parses a `YYYY-MM` month as its first day in Beijing; null when invalid or out of range. */
+export function beijingMonth(value: unknown) {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}$/.test(value)) return null
+  const first = DateTime.fromISO(`${value}-01`, { zone: DUTY_ZONE })
+  return inRange(first) ? first : null
+}
+
+/**
+ * Parses a `datetime-local` value (`YYYY-MM-DDTHH:mm`) as Beijing time; null when it is no
+ * real moment (2026-02-30) or outside MIN_YEAR..MAX_YEAR.
+ */
 export function beijingDateTime(value: string | null | undefined) {
   if (!value) return null
   const at = DateTime.fromISO(value, { zone: DUTY_ZONE })
-  return at.isValid ? at : null
+  return inRange(at) ? at : null
 }

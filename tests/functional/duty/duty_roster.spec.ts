@@ -6,6 +6,8 @@ import DutyShift from '#network_monitoring/duty/duty_shift'
 import duty, { DutyError } from '#network_monitoring/duty/duty_service'
 import { dutyClock } from '#network_monitoring/duty/duty_clock'
 import { coverageGaps } from '#network_monitoring/duty/roster'
+import SensitivePeriod from '#network_monitoring/duty/sensitive_period'
+import { loadDutySettings } from '#network_monitoring/duty/duty_settings'
 import { createUser } from '#tests/helpers/identity'
 import { assertNotIncludes } from '#tests/helpers/http'
 
@@ -250,5 +252,123 @@ test.group('值班表 | roster rules', (group) => {
     const reviewer = await createUser({ roles: ['reviewer'] })
     const page = await client.get('/monitoring/duty').loginAs(reviewer)
     page.assertStatus(403)
+  })
+})
+
+test.group('值班表 | bad input', (group) => {
+  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
+
+  const settingsForm = (overrides: Record<string, string> = {}) => ({
+    mailGrade: '3',
+    sensitiveMailGrade: '4',
+    escalate1: '10',
+    escalate2: '15',
+    escalate3: '30',
+    escalate4: '60',
+    sensitive1: '5',
+    sensitive2: '5',
+    sensitive3: '10',
+    sensitive4: '15',
+    stormThreshold: '10',
+    stormWindowMinutes: '10',
+    fallbackEmail: 'noc@localhost',
+    leaderUserId: '',
+    ...overrides,
+  })
+
+  for (const [label, startsAt, endsAt] of [
+    ['year 0001', '0001-01-01T08:00', '0001-01-01T20:00'],
+    ['year 9999', '9999-12-31T08:00', '9999-12-31T20:00'],
+    ['30 February', '2026-02-30T08:00', '2026-02-30T20:00'],
+  ]) {
+    test(`a shift on an impossible date (${label}) is refused in Chinese; nothing is stored`, async ({
+      client,
+      assert,
+    }) => {
+      const zhang = await staff('张值班')
+      const response = await client
+        .post('/monitoring/duty/shifts')
+        .header('referer', '/monitoring/duty')
+        .loginAs(zhang)
+        .form({ userId: String(zhang.id), kind: 'primary', startsAt, endsAt })
+        .withCsrfToken()
+      response.assertTextIncludes('请填写有效的日期时间（2000–2099 年）。')
+      assert.lengthOf(await DutyShift.query().where('user_id', zhang.id), 0)
+      assert.lengthOf(await AuditEvent.query().where('action', 'duty.shift_create'), 0)
+    })
+  }
+
+  test('a sensitive period of ten years or in year 0 is refused; nothing is stored', async ({
+    client,
+    assert,
+  }) => {
+    const zhang = await staff('张值班')
+    for (const [startsAt, endsAt, message] of [
+      ['2027-01-01T00:00', '2037-01-01T00:00', '重点敏感时期最长 90 天，更长的请分段设置。'],
+      ['0000-01-01T00:00', '0000-01-02T00:00', '请填写有效的日期时间（2000–2099 年）。'],
+    ]) {
+      const response = await client
+        .post('/monitoring/duty/periods')
+        .header('referer', '/monitoring/duty')
+        .loginAs(zhang)
+        .form({ name: '全国两会保障', startsAt, endsAt })
+        .withCsrfToken()
+      response.assertTextIncludes(message)
+    }
+    assert.lengthOf(await SensitivePeriod.all(), 0)
+    const ok = await client
+      .post('/monitoring/duty/periods')
+      .header('referer', '/monitoring/duty')
+      .loginAs(zhang)
+      .form({ name: '全国两会保障', startsAt: '2027-03-01T00:00', endsAt: '2027-03-15T00:00' })
+      .withCsrfToken()
+    ok.assertTextIncludes('重点敏感时期已新增')
+  })
+
+  test('the notification settings save as shown (fallback noc@localhost) and refuse a leader who is no netadmin', async ({
+    client,
+    assert,
+  }) => {
+    const zhang = await staff('张值班')
+    const auditor = await createUser({ roles: ['auditor'] })
+    const page = await client.get('/monitoring/duty/settings').loginAs(zhang)
+    page.assertTextIncludes('noc@localhost')
+
+    const refused = await client
+      .post('/monitoring/duty/settings')
+      .header('referer', '/monitoring/duty/settings')
+      .loginAs(zhang)
+      .form(settingsForm({ leaderUserId: String(auditor.id), stormThreshold: '20' }))
+      .withCsrfToken()
+    refused.assertTextIncludes('默认带班领导只能是在职的网络管理员。')
+    assert.lengthOf(await AuditEvent.query().where('action', 'duty.settings_update'), 0)
+
+    const saved = await client
+      .post('/monitoring/duty/settings')
+      .header('referer', '/monitoring/duty/settings')
+      .loginAs(zhang)
+      .form(settingsForm({ leaderUserId: String(zhang.id), stormThreshold: '20' }))
+      .withCsrfToken()
+    saved.assertTextIncludes('已保存')
+    const settings = await loadDutySettings()
+    assert.equal(settings.stormThreshold, 20)
+    assert.equal(settings.leaderUserId, zhang.id)
+    assert.equal(settings.fallbackEmail, 'noc@localhost')
+  })
+
+  test('a week or month far outside the calendar shows the current one instead', async ({
+    client,
+  }) => {
+    const zhang = await staff('张值班')
+    for (const url of [
+      '/monitoring/duty?week=0000-01-01',
+      '/monitoring/duty?week=9999-12-31',
+      '/monitoring/duty/month?month=0000-01',
+    ]) {
+      const page = await client.get(url).loginAs(zhang)
+      page.assertStatus(200)
+      assertNotIncludes(page, '0000-')
+      assertNotIncludes(page, '9999-')
+    }
   })
 })
