@@ -7,6 +7,7 @@ import OutboxMail from '#core/mail/outbox_mail'
 import audit, { actorFrom } from '#core/audit/audit_service'
 import { PAGE_SIZE, toCsv } from '#core/http_helpers'
 import { validateFilters } from '#core/list_filters'
+import { ModuleMessagesProvider } from '#core/i18n/module_messages_provider'
 import { number, singleLine } from '#core/validation'
 import { requeue, sqlTime } from '#core/mail/outbox'
 import { DISPLAY_ZONE, formatDateTime } from '#start/view'
@@ -15,6 +16,12 @@ export const MAIL_STATUSES = ['queued', 'sending', 'sent', 'failed'] as const
 export const MAIL_KINDS = [
   'review.invitation',
   'review.withdrawal',
+  'review.revision_requested',
+  'review.revision_submitted',
+  'review.acceptance_requested',
+  'review.acceptance_passed',
+  'review.acceptance_rectify',
+  'review.evaluation_overdue',
   'alert.notice',
   'alert.escalation',
   'alert.digest',
@@ -41,7 +48,15 @@ export default class MailLogController {
       errors,
       query: listQuery,
       values,
-    } = await validateFilters(ctx, filterValidator)
+    } = await validateFilters(ctx, filterValidator, {
+      // the mail log's own labels: `to` is the recipient here, not a date
+      messagesProvider: new ModuleMessagesProvider(i18n, 'mail'),
+    })
+    if (filters.from && filters.until && filters.until < filters.from) {
+      errors.until = i18n.t('mail.errors.until_before_from')
+      filters.until = undefined
+      delete listQuery.until
+    }
     const query = OutboxMail.query().orderBy('id', 'desc')
     const day = (d: Date) =>
       DateTime.fromJSDate(d).setZone(DISPLAY_ZONE, { keepLocalTime: true }).startOf('day')

@@ -210,6 +210,32 @@ test.group('邮件发送记录 page', (group) => {
     )
   })
 
+  test('the mail log names every kind in Chinese and refuses a date range ending before it starts', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['sysadmin'] })
+    await queueMail({ ...message(1), kind: 'review.acceptance_passed', subject: '验收通过：XM-1' })
+    await queueMail({ ...message(2), kind: 'review.revision_requested', subject: '退回修改：XM-2' })
+
+    const page = await client.get('/admin/mail').loginAs(admin)
+    page.assertTextIncludes('验收通过通知')
+    page.assertTextIncludes('退回修改通知')
+    assert.notInclude(page.text(), '>review.acceptance_passed<')
+
+    const byKind = await client.get('/admin/mail?kind=review.acceptance_passed').loginAs(admin)
+    byKind.assertTextIncludes('验收通过：XM-1')
+    assert.notInclude(byKind.text(), '退回修改：XM-2')
+
+    const reversed = await client.get('/admin/mail?from=2026-12-01&until=2026-11-01').loginAs(admin)
+    reversed.assertStatus(200)
+    reversed.assertTextIncludes('截止日期不能早于起始日期。')
+
+    const wrongType = await client.get('/admin/mail?to[]=x').loginAs(admin)
+    wrongType.assertTextIncludes('收件人')
+    assert.notInclude(wrongType.text(), '截止日期必须是文本')
+  })
+
   test('nobody but the sysadmin sees or resends mail', async ({ client, assert }) => {
     const netadmin = await createUser({ roles: ['netadmin'] })
     const id = await queueMail(message(1))
