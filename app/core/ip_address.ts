@@ -12,7 +12,9 @@ export function canonicalIp(input: string): string {
   const value = input.trim()
   const version = isIP(value)
   if (version === 4) return value
-  if (version !== 6) return value
+  // a zone index (`fe80::1%eth0`) names an interface of the sender, not an address: no
+  // canonical form, left as typed for the validator to refuse
+  if (version !== 6 || value.includes('%')) return value
   const compressed = new URL(`http://[${value}]/`).hostname.slice(1, -1)
   const mapped = MAPPED_V4.exec(compressed)
   if (!mapped) return compressed

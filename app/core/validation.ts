@@ -103,9 +103,19 @@ export function number() {
   return vine.number().parse(strictNumberInput)
 }
 
+/** Refuses an IPv6 zone index (`fe80::1%eth0`), which VineJS's ipAddress() lets through. */
+const withoutZoneIndex = vine.createRule(
+  (value: unknown, _options: undefined, field: FieldContext) => {
+    if (typeof value === 'string' && value.includes('%')) {
+      field.report('The {{ field }} field must be a valid IP address', 'ipAddress', field)
+    }
+  }
+)
+
 /** A management address, compared and stored in canonical form (`::ffff:127.0.0.1` is `127.0.0.1`). */
 export function ipAddress() {
   return singleLine()
     .parse((value) => (typeof value === 'string' ? canonicalIp(value) : value))
     .ipAddress()
+    .use(withoutZoneIndex())
 }

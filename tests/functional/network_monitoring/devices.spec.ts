@@ -158,7 +158,7 @@ test.group('Device inventory', (group) => {
     assert.equal(device.name, 'renamed')
   })
 
-  for (const bad of ['10.20.1.256', 'not-an-ip', '10.20.1', '10.20.1.1/24']) {
+  for (const bad of ['10.20.1.256', 'not-an-ip', '10.20.1', '10.20.1.1/24', 'fe80::1%eth0']) {
     test(`a management address that is not an IP is refused: ${bad}`, async ({
       client,
       assert,

@@ -85,6 +85,8 @@ test.group('Input discipline | canonical IP addresses', () => {
   test('one spelling per address', ({ assert }) => {
     assert.equal(canonicalIp('::ffff:127.0.0.1'), '127.0.0.1')
     assert.equal(canonicalIp('::FFFF:7f00:1'), '127.0.0.1')
+    // a zone index has no canonical form: returned as typed (the validator refuses it), no throw
+    assert.equal(canonicalIp('fe80::1%eth0'), 'fe80::1%eth0')
     assert.equal(canonicalIp('0:0:0:0:0:0:0:1'), '::1')
     assert.equal(canonicalIp('2001:DB8:0:0:0:0:0:0A'), '2001:db8::a')
     assert.equal(canonicalIp(' 10.20.1.1 '), '10.20.1.1')
