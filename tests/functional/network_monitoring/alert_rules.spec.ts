@@ -100,6 +100,21 @@ test.group('Alert rules | settings page', (group) => {
     page.assertTextIncludes('name="failures" value="3"')
   })
 
+  test('saving a rule unchanged writes no audit row and says 未作修改', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['netadmin'] })
+    const response = await client
+      .put(`${PAGE}/rules/utilisation`)
+      .header('referer', PAGE)
+      .loginAs(admin)
+      .form(rule('utilisation', { enabled: '1', thresholdPercent: '90', samples: '3' }))
+      .withCsrfToken()
+    response.assertTextIncludes('未作修改')
+    assert.lengthOf(await AuditEvent.query().where('action', 'alert_rules.update'), 0)
+  })
+
   test('the auditor reads the rules but cannot change them (403); others cannot even read', async ({
     client,
     assert,

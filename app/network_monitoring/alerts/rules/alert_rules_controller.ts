@@ -39,20 +39,25 @@ export default class AlertRulesController {
       string,
       number | boolean | undefined
     >
-    await alertRules.updateRule(
-      rule.key,
-      {
-        enabled: payload.enabled === true,
-        values: Object.fromEntries(
-          rule.settings.map((spec) => [spec.key, Number(payload[spec.key])])
-        ),
-      },
-      actorFrom(ctx)
-    )
-    session.flash(
-      'success',
-      i18n.t('alert_rules.saved', { rule: i18n.t(`alert_rules.rules.${rule.key}.name`) })
-    )
+    const next = {
+      enabled: payload.enabled === true,
+      values: Object.fromEntries(
+        rule.settings.map((spec) => [spec.key, Number(payload[spec.key])])
+      ),
+    }
+    const ruleName = i18n.t(`alert_rules.rules.${rule.key}.name`)
+    const config = await alertRules.config()
+    const current = config[rule.key]
+    const unchanged =
+      current.enabled === next.enabled &&
+      rule.settings.every((spec) => current.values[spec.key] === next.values[spec.key])
+    if (unchanged) {
+      // nothing to save: no write, no empty audit row
+      session.flash('warning', i18n.t('alert_rules.unchanged', { rule: ruleName }))
+      return response.redirect(`/monitoring/alert-rules#rule-${rule.key}`)
+    }
+    await alertRules.updateRule(rule.key, next, actorFrom(ctx))
+    session.flash('success', i18n.t('alert_rules.saved', { rule: ruleName }))
     return response.redirect(`/monitoring/alert-rules#rule-${rule.key}`)
   }
 

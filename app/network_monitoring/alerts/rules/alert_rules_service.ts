@@ -57,7 +57,7 @@ export class AlertRulesService {
       rule.settings.map((spec) => [spec.key, next.values[spec.key]])
     )
     await db.transaction(async (trx) => {
-      const stored = await loadRulesConfig()
+      const stored = await loadRulesConfig(trx)
       const before = stored[key]
       const row = { is_enabled: next.enabled, settings: JSON.stringify(values), updated_at: now() }
       const updated = await trx.from('alert_rule_settings').where('rule', key).update(row)

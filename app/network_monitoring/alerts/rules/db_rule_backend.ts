@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { RuleBackend } from '#network_monitoring/alerts/rules/rule_engine'
 import type { DeviceMeta } from '#network_monitoring/alerts/rules/rule'
 import { mergeConfig, type RulesConfig } from '#network_monitoring/alerts/rules/rule_registry'
@@ -16,9 +17,13 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
-/** Reads settings from alert_rule_settings, with every value checked against its range. */
-export async function loadRulesConfig(): Promise<RulesConfig> {
-  const rows: Array<{ rule: string; is_enabled: unknown; settings: string }> = await db
+/**
+ * Reads settings from alert_rule_settings, with every value checked against its range. Inside a
+ * transaction pass its client: on SQLite a read on another connection waits for the writer
+ * forever (the settings page froze the whole server).
+ */
+export async function loadRulesConfig(client?: TransactionClientContract): Promise<RulesConfig> {
+  const rows: Array<{ rule: string; is_enabled: unknown; settings: string }> = await (client ?? db)
     .from('alert_rule_settings')
     .select('rule', 'is_enabled', 'settings')
   return mergeConfig(
