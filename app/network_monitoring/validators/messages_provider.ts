@@ -8,6 +8,8 @@ const CHOICE_LABELS: Record<string, string> = {
   siteLevel: 'monitoring.site_levels',
   level: 'monitoring.site_levels',
   criticality: 'monitoring.criticalities',
+  // the device list's 状态 filter (its only `status` enum)
+  status: 'monitoring.device_status_filters',
 }
 
 /** Validation messages of the monitoring forms and CSV rows. */

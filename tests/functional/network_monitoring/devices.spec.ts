@@ -320,6 +320,17 @@ test.group('Device inventory', (group) => {
     assert.notInclude(csv.text(), 'cSecretA')
   })
 
+  test('a refused 状态 filter lists its choices in Chinese, not as codes', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['netadmin'] })
+    const page = await client.get('/monitoring/devices?status[]=up').loginAs(admin)
+    page.assertStatus(200)
+    page.assertTextIncludes('已启用、已停用、在线、离线、未知')
+    assert.notInclude(page.text(), 'enabled、disabled')
+  })
+
   test('disabling and enabling a device is audited', async ({ client, assert }) => {
     const admin = await createUser({ roles: ['netadmin'] })
     const { town } = await createSiteTree()
