@@ -103,6 +103,30 @@ test.group('API tokens | access tokens with abilities', (group) => {
     after.assertStatus(401)
   })
 
+  test('the token list searches by name and exports CSV without secrets', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['sysadmin'] })
+    const push = await issueApiToken(['security-events:write'], { name: '态势感知平台推送' })
+    await issueApiToken(['review:read'], { name: '大数据局统计读取' })
+
+    const found = await client.get('/admin/api-tokens?q=态势').loginAs(admin)
+    found.assertStatus(200)
+    found.assertTextIncludes('态势感知平台推送')
+    assert.notInclude(found.text(), '大数据局统计读取')
+
+    const none = await client.get('/admin/api-tokens?q=nothing-like-this').loginAs(admin)
+    none.assertTextIncludes('没有符合条件的令牌')
+
+    const csv = await client.get('/admin/api-tokens?format=csv&q=态势').loginAs(admin)
+    csv.assertHeader('content-type', 'text/csv; charset=utf-8')
+    assert.include(csv.text(), '态势感知平台推送')
+    assert.include(csv.text(), '推送安全事件')
+    assert.notInclude(csv.text(), '大数据局统计读取')
+    assert.notInclude(csv.text(), push.secret)
+  })
+
   test('a token needs at least one ability', async ({ client, assert }) => {
     const admin = await createUser({ roles: ['sysadmin'] })
     const response = await client
