@@ -3,7 +3,11 @@ import PanelMember from '#project_review/models/panel_member'
 import ScoreSheet from '#project_review/models/score_sheet'
 import AcceptanceCheck from '#project_review/models/acceptance_check'
 import { projectMachine } from '#project_review/lifecycle'
+import { panelMachine, seatMachine } from '#project_review/state_machines'
 import { TASK_SEAT_STATUSES, taskCapabilities, type TaskKind } from '#project_review/capabilities'
+
+/** Panel statuses that still take sheets or checklists. */
+const OPEN_PANEL = panelMachine.rule('close').from
 
 export interface TaskFilter {
   q?: string
@@ -43,8 +47,13 @@ export class ExpertTasks {
         )
       )
     }
+    // what waits on the expert first: sitting seats of open panels, then the rest, newest first
     return query
       .preload('panel', (panel) => panel.preload('project', (project) => project.preload('unit')))
+      .orderByRaw(
+        `(select case when panel_members.status = ? and review_panels.status in (${OPEN_PANEL.map(() => '?').join(', ')}) then 0 else 1 end from review_panels where review_panels.id = panel_members.panel_id)`,
+        [seatMachine.target('call'), ...OPEN_PANEL]
+      )
       .orderBy('id', 'desc')
   }
 
