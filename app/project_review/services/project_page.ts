@@ -25,6 +25,7 @@ import {
   PROPOSAL_ATTACHMENT_KINDS,
 } from '#project_review/models/project_attachment'
 import { MIN_SHEETS } from '#project_review/services/decisions'
+import { checkDeadline } from '#project_review/domain/forms'
 import {
   isReturned,
   isUnsubmitted,
@@ -183,6 +184,9 @@ export class ProjectPage {
       canDecideAcceptance: isReviewer && can('pass_acceptance'),
       canCheck: Boolean(myCheck) && can('pass_acceptance') && Boolean(progress?.panel.isOpen),
       myCheck: myCheck?.check ?? null,
+      checkDeadlineDay: myCheck?.seat.notifiedAt
+        ? checkDeadline(myCheck.seat.notifiedAt).toISODate()
+        : null,
       canSelfEvaluate: isUnit && can('evaluate') && !evaluation?.rating,
       canRate: isReviewer && can('evaluate') && Boolean(evaluation?.isSelfSubmitted),
       showEvaluation: project.hasPassedAcceptance,

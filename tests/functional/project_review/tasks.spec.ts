@@ -50,6 +50,8 @@ test.group('评审任务 | review and acceptance seats', (group) => {
 
     const form = await client.get(`/review/projects/${project.id}`).loginAs(user)
     form.assertTextIncludes('id="check-form"')
+    form.assertTextIncludes('竣工验收第 1 轮')
+    form.assertTextIncludes('id="check-deadline"')
   })
 
   test('type filter, search, CSV and the empty states', async ({ client }) => {
