@@ -6,6 +6,11 @@ import PanelMember from '#project_review/models/panel_member'
 import { assertNotIncludes } from '#tests/helpers/http'
 import { createDraft, createExperts, driveTo, reviewCast } from '#tests/helpers/review'
 import { createUser } from '#tests/helpers/identity'
+import acceptance from '#project_review/services/acceptance'
+import panels from '#project_review/services/panels'
+import { reviewActorOf } from '#project_review/services/actor'
+import { DEFAULT_ACCEPTANCE_CHECKLIST } from '#project_review/domain/forms'
+import { ReviewError } from '#project_review/errors'
 
 /** A project whose acceptance panel sits, and one of its experts with a login. */
 async function acceptanceSeat() {
@@ -82,6 +87,35 @@ test.group('评审任务 | review and acceptance seats', (group) => {
     const idle = await createUser({ roles: ['expert'] })
     const none = await client.get('/review/tasks').loginAs(idle)
     none.assertTextIncludes('id="no-expert-record"')
+  })
+
+  test('a submitted checklist ends the choice to decline, on the page and on the server', async ({
+    client,
+    assert,
+  }) => {
+    const { project, user, seat } = await acceptanceSeat()
+    await acceptance.saveCheck(
+      project.id,
+      {
+        results: Object.fromEntries(
+          DEFAULT_ACCEPTANCE_CHECKLIST.items.map((item) => [item.key, 'pass' as const])
+        ),
+        notes: {},
+        opinion: '同意通过验收。',
+      },
+      reviewActorOf(user),
+      true
+    )
+    const page = await client.get('/review/tasks').loginAs(user)
+    page.assertTextIncludes('检查表已提交')
+    page.assertTextIncludes('查看验收检查表')
+    assertNotIncludes(page, `/review/members/${seat.id}/decline`)
+    const refused = await panels
+      .decline(seat.id, '临时有事', reviewActorOf(user))
+      .then(() => null)
+      .catch((error: unknown) => error)
+    assert.instanceOf(refused, ReviewError)
+    assert.equal((refused as ReviewError).i18nKey, 'review.panel.errors.decline_after_submit')
   })
 
   test('an expert with no seat is told there is nothing to do', async ({ client }) => {
