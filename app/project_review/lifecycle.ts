@@ -38,6 +38,9 @@ export const PROJECT_STATES = [
 ] as const
 export type ProjectState = (typeof PROJECT_STATES)[number]
 
+/** Where every proposal starts (草稿): nobody but the unit sees it. */
+export const INITIAL_STATE: ProjectState = 'draft'
+
 /** States whose outcome is final. */
 export const TERMINAL_STATES: readonly ProjectState[] = ['rejected', 'declined', 'evaluated']
 

@@ -9,13 +9,15 @@ import { reviewMessages } from '#project_review/validators/messages_provider'
 /**
  * 批复立项 / 不予立项, each in two steps: the first POST validates everything (every refusal
  * next to its field) and shows a confirmation with the figures; only the confirmation's POST
- * (confirm=1) commits.
+ * (confirm=1) commits. 返回修改 (back=1) posts the same figures back to the form, so nothing
+ * the reviewer typed is lost.
  */
 export default class DecisionsController {
   async approve(ctx: HttpContext) {
     const { params, request, response, session, bouncer, i18n, view } = ctx
     const project = await Project.findOrFail(params.id)
     await bouncer.with(ProjectPolicy).authorize('review')
+    if (request.input('back')) return this.backToForm(ctx, project)
     const payload = await request.validateUsing(approveValidator, reviewMessages(ctx))
     const lines = payload.items.map((item) => ({
       budgetItemId: item.budgetItemId,
@@ -40,6 +42,7 @@ export default class DecisionsController {
     const { params, request, response, session, bouncer, i18n, view } = ctx
     const project = await Project.findOrFail(params.id)
     await bouncer.with(ProjectPolicy).authorize('review')
+    if (request.input('back')) return this.backToForm(ctx, project)
     const { reason, confirm } = await request.validateUsing(declineValidator, reviewMessages(ctx))
     const actor = reviewActorFrom(ctx)
     if (!confirm) {
@@ -52,6 +55,12 @@ export default class DecisionsController {
     }
     await decisions.decline(project.id, reason, actor)
     session.flash('success', i18n.t('review.decision.declined', { title: project.title }))
+    return response.redirect(`/review/projects/${project.id}#decision`)
+  }
+
+  /** 返回修改: the decision form again, filled with what the confirmation page carried. */
+  protected backToForm({ session, response }: HttpContext, project: Project) {
+    session.flashOnly(['items', 'comment', 'reason'])
     return response.redirect(`/review/projects/${project.id}#decision`)
   }
 }

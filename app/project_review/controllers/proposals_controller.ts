@@ -7,6 +7,7 @@ import reviewSettings from '#project_review/services/review_settings'
 import { reviewActorFrom } from '#project_review/services/actor'
 import { proposalValidator } from '#project_review/validators/proposal_validators'
 import { reviewMessages } from '#project_review/validators/messages_provider'
+import { isReturned } from '#project_review/capabilities'
 
 /** Blank budget rows offered under the filled ones; "more rows" adds this many again. */
 const BLANK_ROWS = 3
@@ -17,6 +18,7 @@ export default class ProposalsController {
     await bouncer.with(ProjectPolicy).authorize('create')
     return view.render('pages/review/proposals/form', {
       project: null,
+      returned: false,
       items: [],
       platformIds: [],
       platforms: await SharedPlatform.query().where('is_active', true).orderBy('position'),
@@ -42,6 +44,7 @@ export default class ProposalsController {
     await bouncer.with(ProjectPolicy).authorize('edit', project)
     return view.render('pages/review/proposals/form', {
       project,
+      returned: isReturned(project.state),
       items: project.items,
       platformIds: project.platforms.map((platform) => platform.id),
       platforms: await SharedPlatform.query().orderBy('position'),

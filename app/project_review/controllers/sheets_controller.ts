@@ -10,32 +10,60 @@ import {
   reasonValidator,
   sheetConfirmValidator,
   sheetValidator,
+  taskListValidator,
 } from '#project_review/validators/review_validators'
 import { reviewMessages } from '#project_review/validators/messages_provider'
 import { ReviewError, forbidden } from '#project_review/errors'
-import { PAGE_SIZE } from '#core/http_helpers'
-import { pageValidator, validateFilters } from '#core/list_filters'
+import { mapBatches, PAGE_SIZE, streamCsv } from '#core/http_helpers'
+import { validateFilters } from '#core/list_filters'
+import tasks from '#project_review/services/tasks'
+import { sheetReturned } from '#project_review/capabilities'
+import { shanghaiTime } from '#project_review/services/project_queries'
 
 /** The expert's side: assigned reviews, declaring no conflict or declining, the score sheet. */
 export default class SheetsController {
   async index(ctx: HttpContext) {
-    const { view, bouncer } = ctx
+    const { view, bouncer, request, response, i18n } = ctx
     await bouncer.with(ProjectPolicy).authorize('score')
     const expert = await sheets.expertOf(reviewActorFrom(ctx)).catch(() => null)
-    const { filters } = await validateFilters(ctx, pageValidator)
-    const page = filters.page ?? 1
-    const members = await PanelMember.query()
-      .where('expert_id', expert?.id ?? 0)
-      .whereIn('status', ['invited', 'declined', 'withdrawn'])
-      .preload('panel', (q) => q.preload('project', (p) => p.preload('unit')))
-      .orderBy('id', 'desc')
-      .paginate(page, PAGE_SIZE)
-    members.baseUrl('/review/tasks')
-    const mySheets = expert ? await ScoreSheet.query().where('expert_id', expert.id) : []
+    const {
+      filters,
+      errors,
+      query: listQuery,
+      values,
+    } = await validateFilters(ctx, taskListValidator, reviewMessages(ctx))
+    const filter = { q: filters.q, kind: filters.kind }
+    const expertId = expert?.id ?? 0
+    if (request.input('format') === 'csv') {
+      const fields = ['code', 'title', 'unit', 'kind', 'state', 'my_status', 'notified', 'deadline']
+      return streamCsv(
+        response,
+        'review-tasks.csv',
+        fields.map((field) => i18n.t(`review.tasks.csv.${field}`)),
+        mapBatches(tasks.batches(expertId, filter), (row) => {
+          const project = row.member.panel.project
+          return [
+            project.code,
+            project.title,
+            project.unit?.name ?? '',
+            i18n.t(`review.tasks.kinds.${row.kind}`),
+            i18n.t(`review.states.${project.state}`),
+            i18n.t(row.statusKey),
+            shanghaiTime(row.member.notifiedAt?.toJSDate() ?? null),
+            row.deadline?.toISODate() ?? '',
+          ]
+        })
+      )
+    }
+    const members = await tasks.query(expertId, filter).paginate(filters.page ?? 1, PAGE_SIZE)
+    members.baseUrl('/review/tasks').queryString(listQuery)
     return view.render('pages/review/tasks/index', {
       expert,
       members,
-      sheetByPanel: Object.fromEntries(mySheets.map((sheet) => [sheet.panelId, sheet])),
+      rows: await tasks.rows(expertId, members.all()),
+      filters,
+      filterErrors: errors,
+      values,
     })
   }
 
@@ -78,6 +106,7 @@ export default class SheetsController {
       .firstOrFail()
     return view.render('pages/review/sheets/form', {
       sheet,
+      returned: sheetReturned(sheet),
       project,
       criteria: sheet.panel.criteria,
       lineById: Object.fromEntries(sheet.items.map((line) => [line.budgetItemId, line])),

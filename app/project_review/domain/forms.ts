@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon'
 import { DEFAULT_SCORE_TEMPLATE, type Criterion } from '#project_review/domain/aggregation'
 
 /**
@@ -55,6 +56,14 @@ export const DEFAULT_ACCEPTANCE_CHECKLIST: ChecklistForm = Object.freeze({
     { key: 'funds', label: '资金使用合规' },
   ],
 }) as ChecklistForm
+
+/** Days an acceptance expert has, from the invitation, to submit the checklist. */
+export const ACCEPTANCE_CHECK_DAYS = 7
+
+/** The day (Asia/Shanghai) by which a checklist is due for an invitation sent at `invitedAt`. */
+export function checkDeadline(invitedAt: DateTime) {
+  return invitedAt.setZone('Asia/Shanghai').plus({ days: ACCEPTANCE_CHECK_DAYS }).startOf('day')
+}
 
 /** 绩效评价指标 default: usage, users served, data records shared, money saved. */
 export const DEFAULT_EVALUATION_INDICATORS: IndicatorForm = Object.freeze({

@@ -2,8 +2,10 @@ import { BasePolicy } from '@adonisjs/bouncer'
 import db from '@adonisjs/lucid/services/db'
 import type User from '#identity/models/user'
 import type Project from '#project_review/models/project'
+import { isUnsubmitted } from '#project_review/capabilities'
+import { seatMachine } from '#project_review/state_machines'
 
-/** True when the user holds a sitting (invited) seat on the project's panel. */
+/** True when the user holds a sitting (invited) seat on one of the project's panels. */
 export async function sitsOnPanel(user: User, projectId: number) {
   if (!user.hasRole('expert')) return false
   const row = await db
@@ -11,14 +13,15 @@ export async function sitsOnPanel(user: User, projectId: number) {
     .join('review_panels', 'review_panels.id', 'panel_members.panel_id')
     .where('review_panels.project_id', projectId)
     .where('panel_members.user_id', user.id)
-    .where('panel_members.status', 'invited')
+    .where('panel_members.status', seatMachine.target('call'))
     .first()
   return Boolean(row)
 }
 
 /**
  * Who may see and do what with a project. Applicants see their own unit's proposals only;
- * reviewers see everything past the draft stage; experts see the projects they sit on.
+ * reviewers see everything past the draft stage; experts see the projects they sit on. States
+ * are asked of the lifecycle (capabilities.ts), never compared here.
  */
 export default class ProjectPolicy extends BasePolicy {
   list(user: User) {
@@ -31,7 +34,7 @@ export default class ProjectPolicy extends BasePolicy {
 
   async view(user: User, project: Project) {
     if (user.hasRole('applicant') && user.unitId === project.unitId) return true
-    if (user.hasRole('reviewer') && project.state !== 'draft') return true
+    if (user.hasRole('reviewer') && !isUnsubmitted(project.state)) return true
     return sitsOnPanel(user, project.id)
   }
 
@@ -46,7 +49,7 @@ export default class ProjectPolicy extends BasePolicy {
   }
 
   async viewSimilarity(user: User, project: Project) {
-    if (user.hasRole('reviewer')) return project.state !== 'draft'
+    if (user.hasRole('reviewer')) return !isUnsubmitted(project.state)
     return sitsOnPanel(user, project.id)
   }
 

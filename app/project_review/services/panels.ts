@@ -8,6 +8,7 @@ import Expert from '#project_review/models/expert'
 import ReviewPanel, { type PanelPurpose } from '#project_review/models/review_panel'
 import AcceptanceRequest from '#project_review/models/acceptance_request'
 import PanelMember from '#project_review/models/panel_member'
+import AcceptanceCheck from '#project_review/models/acceptance_check'
 import ScoreSheet from '#project_review/models/score_sheet'
 import type Project from '#project_review/models/project'
 import {
@@ -22,6 +23,7 @@ import { projectMachine } from '#project_review/lifecycle'
 import { panelMachine, requestMachine, seatMachine } from '#project_review/state_machines'
 import {
   DEFAULT_ACCEPTANCE_CHECKLIST,
+  checkDeadline,
   weightedScoreForm,
   type FormTemplate,
 } from '#project_review/domain/forms'
@@ -142,7 +144,7 @@ export class PanelService {
           redrawn: !existing,
         },
       })
-      return { drawn: panel, invited: existing ? [] : members }
+      return { drawn: panel, invited: members }
     })
     const sent = await this.notify(invited.map((member) => member.id))
     return Object.assign(drawn, { mail: sent })
@@ -315,7 +317,14 @@ export class PanelService {
         .where('panel_id', member.panelId)
         .where('expert_id', member.expertId)
         .first()
-      if (sheet && !sheet.isEditable) {
+      const check =
+        member.panel.isAcceptance && member.panel.acceptanceRequestId
+          ? await AcceptanceCheck.query({ client: trx })
+              .where('acceptance_request_id', member.panel.acceptanceRequestId)
+              .where('expert_id', member.expertId)
+              .first()
+          : null
+      if ((sheet && !sheet.isEditable) || (check && !check.isEditable)) {
         throw new ReviewError(
           status === 'declined'
             ? 'review.panel.errors.decline_after_submit'
@@ -397,7 +406,12 @@ export class PanelService {
     if (!member.expert.email) return false
     try {
       await queueMailable(
-        new PanelWithdrawalMail(member.expert, member.panel.project, member.withdrawReason ?? ''),
+        new PanelWithdrawalMail(
+          member.expert,
+          member.panel.project,
+          member.withdrawReason ?? '',
+          member.panel.purpose
+        ),
         { kind: 'review.withdrawal', refType: 'project', refId: member.panel.projectId }
       )
       return true
@@ -410,6 +424,7 @@ export class PanelService {
   /**
    * Sends the invitation to each member (after commit: a mail server that is down must not undo
    * a draw). The outcome is kept on the seat: notified_at, or the error to show the reviewer.
+   * A seat on an acceptance panel gets the 竣工验收 invitation: the checklist and its deadline.
    */
   async notify(memberIds: number[]) {
     const outcome = { sent: 0, failed: 0 }
@@ -432,7 +447,8 @@ export class PanelService {
             member.expert,
             project,
             project.unit?.name ?? '',
-            member.seat === 'alternate'
+            member.seat === 'alternate',
+            await this.acceptanceInvitation(member.panel)
           ),
           { kind: 'review.invitation', refType: 'project', refId: project.id }
         )
@@ -446,6 +462,20 @@ export class PanelService {
       await member.save()
     }
     return outcome
+  }
+
+  /** The checklist, round and deadline an acceptance invitation names; null for a review panel. */
+  protected async acceptanceInvitation(panel: ReviewPanel) {
+    if (!panel.isAcceptance) return null
+    const request = panel.acceptanceRequestId
+      ? await AcceptanceRequest.find(panel.acceptanceRequestId)
+      : null
+    const form = panel.form?.kind === 'checklist' ? panel.form : DEFAULT_ACCEPTANCE_CHECKLIST
+    return {
+      round: request?.round ?? 1,
+      items: form.items.map((item) => item.label),
+      deadline: checkDeadline(DateTime.utc()).toISODate()!,
+    }
   }
 
   /** Every expert as the draw sees them, with this year's assignments counted. */

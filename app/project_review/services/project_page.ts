@@ -25,6 +25,15 @@ import {
   PROPOSAL_ATTACHMENT_KINDS,
 } from '#project_review/models/project_attachment'
 import { MIN_SHEETS } from '#project_review/services/decisions'
+import { checkDeadline } from '#project_review/domain/forms'
+import {
+  isReturned,
+  isUnsubmitted,
+  panelShort,
+  proposalCapabilities,
+  reviewPanelCapabilities,
+  seatCapabilities,
+} from '#project_review/capabilities'
 
 /**
  * Everything the project page shows, loaded according to what the viewer may see: the
@@ -87,7 +96,23 @@ export class ProjectPage {
       await policy.allows('edit', project)
     )
     const { requiredAttachments } = await reviewSettings.get()
+    const sheetOf = (expertId: number) =>
+      seatSheets.find((sheet) => sheet.expertId === expertId) ?? null
     return {
+      /** what the buttons of the page may offer, asked of the state machines */
+      can: {
+        ...proposalCapabilities(project),
+        ...reviewPanelCapabilities(project.state, user.roles),
+        /** the similarity card: reviewers once the proposal is submitted */
+        similarity: isReviewer && !isUnsubmitted(project.state),
+        panelShort: panel ? panelShort(panel, panel.members) : false,
+      },
+      seatCan: Object.fromEntries(
+        (panel?.members ?? []).map((member) => [
+          member.id,
+          seatCapabilities(panel!, member, sheetOf(member.expertId)),
+        ])
+      ),
       project,
       isReviewer,
       canEdit,
@@ -105,7 +130,7 @@ export class ProjectPage {
       showPanel: Boolean(panel) && isReviewer,
       sheets,
       seeSheets,
-      lastReturn: project.state === 'returned' ? lastReturn : null,
+      lastReturn: isReturned(project.state) ? lastReturn : null,
       cut,
       minSheets: MIN_SHEETS,
       specialties: SPECIALTIES,
@@ -159,6 +184,9 @@ export class ProjectPage {
       canDecideAcceptance: isReviewer && can('pass_acceptance'),
       canCheck: Boolean(myCheck) && can('pass_acceptance') && Boolean(progress?.panel.isOpen),
       myCheck: myCheck?.check ?? null,
+      checkDeadlineDay: myCheck?.seat.notifiedAt
+        ? checkDeadline(myCheck.seat.notifiedAt).toISODate()
+        : null,
       canSelfEvaluate: isUnit && can('evaluate') && !evaluation?.rating,
       canRate: isReviewer && can('evaluate') && Boolean(evaluation?.isSelfSubmitted),
       showEvaluation: project.hasPassedAcceptance,

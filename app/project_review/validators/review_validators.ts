@@ -100,6 +100,13 @@ export const expertListValidator = vine.create({
 })
 
 /** Review settings: thresholds and the score-sheet template (weights must sum to 100). */
+/** The expert's 评审任务 list: search by code or title, 评审 / 验收, page. */
+export const taskListValidator = vine.create({
+  q: singleLine().maxLength(100).parse(asText).optional(),
+  kind: vine.enum(['review', 'acceptance'] as const).optional(),
+  page: number().withoutDecimals().min(1).max(100000).optional(),
+})
+
 export const settingsValidator = vine.create({
   similarityThreshold: number().min(0.05).max(1).decimal([0, 2]),
   passThreshold: number().min(0).max(100).decimal([0, 2]),

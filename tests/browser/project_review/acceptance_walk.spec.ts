@@ -5,8 +5,10 @@ import mail from '@adonisjs/mail/services/main'
 import type { Page } from 'playwright-core'
 import Project from '#project_review/models/project'
 import AcceptanceRequest from '#project_review/models/acceptance_request'
+import PanelMember from '#project_review/models/panel_member'
+import ReviewPanel from '#project_review/models/review_panel'
+import { DEFAULT_ACCEPTANCE_CHECKLIST } from '#project_review/domain/forms'
 import attachments from '#project_review/services/attachments'
-import projectDriver from '#project_review/services/project_driver'
 import { GOOD_PASSWORD, createUnit, createUser } from '#tests/helpers/identity'
 import { TINY_PDF, createDraft, createExperts, driveTo } from '#tests/helpers/review'
 
@@ -32,6 +34,45 @@ async function upload(page: Page, kind: string, name: string) {
   })
   await page.click('#upload-acceptance-attachment')
   await page.waitForSelector('.flash-success')
+}
+
+/**
+ * Each sitting acceptance expert logs in, finds the task marked 验收 on 评审任务, opens the
+ * checklist and submits it by clicks; with `fail`, the first expert fails 文档齐全 with a note.
+ */
+async function fillChecklists(page: Page, projectId: number, outcome: 'pass' | 'fail') {
+  const panel = await ReviewPanel.query()
+    .where('project_id', projectId)
+    .where('purpose', 'acceptance')
+    .firstOrFail()
+  const seats = await PanelMember.query()
+    .where('panel_id', panel.id)
+    .where('status', 'invited')
+    .preload('expert', (expert) => expert.preload('user'))
+    .orderBy('draw_order')
+  for (const [index, seat] of seats.entries()) {
+    const fail = outcome === 'fail' && index === 0
+    await login(page, seat.expert.user.username)
+    await page.goto('/review/tasks')
+    const row = `#tasks-table tr[data-project="${projectId}"][data-kind="acceptance"]`
+    await page.assertTextContains(`${row} .task-kind`, '验收')
+    await page.assertTextContains(row, '待填写检查表')
+    await page.assertTextContains(`${row} .task-deadline`, '前提交')
+    await page.click(`${row} .open-checklist`)
+    await page.waitForSelector('#check-form')
+    for (const [at, item] of DEFAULT_ACCEPTANCE_CHECKLIST.items.entries()) {
+      const result = fail && at === 1 ? 'fail' : 'pass'
+      await page.check(`#check-${item.key}-${result}`)
+      if (result === 'fail') await page.fill(`#check-note-${item.key}`, '缺少运维手册')
+    }
+    await page.fill('#check-opinion', fail ? '资料不全，建议整改后再验收。' : '同意通过验收。')
+    await page.click('#submit-check')
+    await page.waitForSelector('#check-done')
+    await page.goto('/review/tasks')
+    await page.assertTextContains(row, '检查表已提交')
+    await logout(page)
+  }
+  return seats.length
 }
 
 test.group('Acceptance | 修改后通过 to evaluation in a browser', (group) => {
@@ -90,6 +131,16 @@ test.group('Acceptance | 修改后通过 to evaluation in a browser', (group) =>
     await page.fill('input[name="items[0][reason]"]', '按修改稿核定')
     await page.fill('input[name="items[1][approved]"]', '180000')
     await page.fill('input[name="items[1][reason]"]', '按修改稿核定')
+    await page.fill('#decision-comment', '同意立项，按修改稿实施。')
+    await page.click('#approve-project')
+    await page.assertText('#confirm-approved', '220,000.00')
+    // 返回修改 brings back every typed amount, reason and comment
+    await page.click('#back-to-decision')
+    await page.assertInputValue('input[name="items[0][approved]"]', '40000.00')
+    await page.assertInputValue('input[name="items[0][reason]"]', '按修改稿核定')
+    await page.assertInputValue('input[name="items[1][approved]"]', '180000.00')
+    await page.assertInputValue('input[name="items[1][reason]"]', '按修改稿核定')
+    await page.assertInputValue('#decision-comment', '同意立项，按修改稿实施。')
     await page.click('#approve-project')
     await page.assertText('#confirm-approved', '220,000.00')
     await page.click('#confirm-decision')
@@ -129,8 +180,11 @@ test.group('Acceptance | 修改后通过 to evaluation in a browser', (group) =>
     await page.goto(`/review/projects/${id}`)
     await page.click('#draw-acceptance')
     await page.assertTextContains('#project-state', '验收评审')
-    await projectDriver.checkAll(id, 'fail')
+    await logout(page)
+    const sitting = await fillChecklists(page, id, 'fail')
+    await login(page, 'acc_reviewer')
     await page.goto(`/review/projects/${id}`)
+    await page.assertTextContains('#check-progress', `${sitting}/${sitting}`)
     await page.assertTextContains('#check-progress', '3/3')
     await page.fill('#rectify-items', '补齐系统运维手册\n补充用户培训记录')
     await page.click('#order-rectification')
@@ -154,8 +208,11 @@ test.group('Acceptance | 修改后通过 to evaluation in a browser', (group) =>
     await login(page, 'acc_reviewer')
     await page.goto(`/review/projects/${id}`)
     await page.click('#draw-acceptance')
-    await projectDriver.checkAll(id, 'pass')
+    await logout(page)
+    await fillChecklists(page, id, 'pass')
+    await login(page, 'acc_reviewer')
     await page.goto(`/review/projects/${id}`)
+    await page.assertTextContains('#check-progress', '3/3')
     await page.click('#pass-acceptance')
     await page.assertTextContains('#project-state', '已验收')
     await logout(page)

@@ -263,15 +263,81 @@ test.group('Acceptance | lifecycle after 批复', (group) => {
     )
     // Notices go through the mail outbox (queued in order, sent by its job).
     const subjects = await outboxSince(before)
-    // round 2 filed: the reviewer; 验收通过: the unit and the three acceptance experts
-    assert.lengthOf(subjects, 5)
+    // round 2 filed: the reviewer; the panel sits again: its three experts are invited to the
+    // new round's checklist; 验收通过: the unit and the three acceptance experts
+    assert.lengthOf(subjects, 8)
     assert.deepEqual(subjects[0], [
       `申请验收：${project.code} ${project.title}`,
       'reviewer@example.test',
     ])
-    assert.includeDeepMembers(subjects.slice(1), [
+    assert.deepEqual(
+      subjects.slice(1, 4).map(([subject]) => subject),
+      Array(3).fill(`竣工验收评审邀请：${project.code} ${project.title}`)
+    )
+    assert.includeDeepMembers(subjects.slice(4), [
       [`验收通过：${project.code} ${project.title}`, 'unit@example.test'],
     ])
+  })
+
+  test('acceptance experts are invited to 竣工验收 with the checklist and a deadline, not to a review', async ({
+    assert,
+  }) => {
+    const { project, reviewer } = await projectAt('acceptance_requested')
+    const before = await lastOutboxId()
+    await panels.drawAcceptance(
+      project.id,
+      { panelSize: 3, alternates: 1, specialties: [] },
+      reviewActorOf(reviewer)
+    )
+    const invitations = await db
+      .from('mail_outbox')
+      .where('id', '>', before)
+      .orderBy('id')
+      .select('kind', 'subject', 'text', 'html', 'to_address')
+    assert.lengthOf(invitations, 3)
+    const deadline = DateTime.utc().setZone('Asia/Shanghai').plus({ days: 7 }).toISODate()
+    for (const invitation of invitations) {
+      assert.equal(invitation.kind, 'review.invitation')
+      assert.equal(invitation.subject, `竣工验收评审邀请：${project.code} ${project.title}`)
+      assert.include(invitation.text, '竣工验收专家（第 1 轮验收）')
+      for (const item of [
+        '建设内容完成度',
+        '文档齐全',
+        '等保测评通过',
+        '试运行情况',
+        '资金使用合规',
+      ]) {
+        assert.include(invitation.text, item)
+        assert.include(invitation.html, item)
+      }
+      assert.include(invitation.text, `请于 ${deadline} 前提交验收检查表。`)
+      assert.include(invitation.text, '标有“验收”的任务')
+      assert.notInclude(invitation.text, '评审表')
+      assert.isFalse(invitation.subject.startsWith('评审邀请'))
+    }
+
+    // 撤换 on the acceptance panel: the expert is told about the checklist, the alternate invited
+    const panel = await ReviewPanel.query()
+      .where('project_id', project.id)
+      .where('purpose', 'acceptance')
+      .preload('members')
+      .firstOrFail()
+    const seat = panel.members.find((member) => member.isSitting)!
+    const middle = await lastOutboxId()
+    await panels.withdraw(seat.id, '长期出差，无法到场', reviewActorOf(reviewer))
+    const [withdrawal, alternate] = await db
+      .from('mail_outbox')
+      .where('id', '>', middle)
+      .orderBy('id')
+      .select('kind', 'subject', 'text')
+    assert.equal(withdrawal.kind, 'review.withdrawal')
+    assert.equal(withdrawal.subject, `验收专家撤换通知：${project.code} ${project.title}`)
+    assert.include(withdrawal.text, '竣工验收专家组中撤换，您无需再填写该项目的验收检查表')
+    assert.include(withdrawal.text, '长期出差，无法到场')
+    assert.notInclude(withdrawal.text, '评审表')
+    assert.equal(alternate.subject, `竣工验收评审邀请：${project.code} ${project.title}`)
+    assert.include(alternate.text, '您作为候补专家被邀请参加以下政务信息化项目的竣工验收')
+    assert.include(alternate.text, '资金使用合规')
   })
 
   test('rectification needs items; the reviewer cannot decide before every checklist is in', async ({

@@ -147,6 +147,51 @@ test.group('Aggregation and decision', (group) => {
     page.assertTextIncludes('接口开发工作量按 160 人日核定')
   })
 
+  test('返回修改 on the 批复 confirmation returns to the form with every typed amount, reason and comment', async ({
+    client,
+    assert,
+  }) => {
+    const { applicant, reviewer } = await reviewCast()
+    const project = await reviewedProject(applicant, reviewer)
+    await decisions.closePanel(project.id, reviewActorOf(reviewer))
+    const form = {
+      ...formRows('items', [
+        { budgetItemId: String(project.items[0].id), approved: '44000.00', reason: '按市场价核定' },
+        {
+          budgetItemId: String(project.items[1].id),
+          approved: '160000.00',
+          reason: '接口开发工作量按 160 人日核定',
+        },
+      ]),
+      comment: '同意立项，请控制成本。',
+    }
+    const back = await client
+      .post(`/review/projects/${project.id}/approve`)
+      .header('referer', `/review/projects/${project.id}/approve`)
+      .loginAs(reviewer)
+      .form({ ...form, confirm: '1', back: '1' })
+      .withCsrfToken()
+      .redirects(0)
+    back.assertStatus(302)
+    back.assertHeader('location', `/review/projects/${project.id}#decision`)
+    assert.equal(await stateOf(project.id), 'reviewed', '返回修改 decides nothing')
+
+    const page = await client
+      .post(`/review/projects/${project.id}/approve`)
+      .header('referer', `/review/projects/${project.id}`)
+      .loginAs(reviewer)
+      .form({ ...form, confirm: '1', back: '1' })
+      .withCsrfToken()
+    page.assertStatus(200)
+    page.assertTextIncludes('id="approve-form"')
+    page.assertTextIncludes('name="items[0][approved]" value="44000.00"')
+    page.assertTextIncludes('name="items[1][approved]" value="160000.00"')
+    page.assertTextIncludes('value="按市场价核定"')
+    page.assertTextIncludes('value="接口开发工作量按 160 人日核定"')
+    page.assertTextIncludes('同意立项，请控制成本。</textarea>')
+    assert.equal(await stateOf(project.id), 'reviewed')
+  })
+
   test('批复 shows every line refusal at once next to its field, before any confirmation', async ({
     client,
     assert,
