@@ -53,7 +53,7 @@ test.group('Poll results: written during the cycle, one device at a time if need
     const fast = await createDevice(town, { managementIp: '127.0.0.1', snmpPort: fastAgent.port })
     const slow = await createDevice(town, { managementIp: '127.0.0.1', snmpPort: slowAgent.port })
     const batches: number[][] = []
-    const stop = onPollWritten((records) => {
+    const stop = onPollWritten(async (records) => {
       batches.push(records.map((record) => record.deviceId))
     })
     const job = new PollJob({
