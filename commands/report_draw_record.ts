@@ -13,10 +13,24 @@ export default class ReportDrawRecord extends BaseCommand {
   @flags.string({ description: 'Output file (default: 专家抽取记录表-<code>.pdf)' })
   declare out: string
 
+  @flags.string({
+    description: 'Which draw: review (the review panel, default) or acceptance (验收专家)',
+  })
+  declare purpose: string
+
   async run() {
     const { findProject, reportFailure } = await import('#project_review/reports/command_helpers')
     const { renderDrawRecord } = await import('#project_review/reports/draw_record')
     const { writePdfFile } = await import('#core/pdf/command_output')
+    const { PANEL_PURPOSES } = await import('#project_review/models/review_panel')
+    const purpose = this.purpose ?? 'review'
+    if (!(PANEL_PURPOSES as readonly string[]).includes(purpose)) {
+      this.logger.error(
+        `--purpose must be review or acceptance (抽取用途只能是 review（项目评审）或 acceptance（项目验收）)`
+      )
+      this.exitCode = 1
+      return
+    }
     const project = await findProject(this.project)
     if (!project) {
       this.logger.error(`project ${this.project} not found (项目不存在)`)
@@ -24,7 +38,7 @@ export default class ReportDrawRecord extends BaseCommand {
       return
     }
     try {
-      const pdf = await renderDrawRecord(project.id)
+      const pdf = await renderDrawRecord(project.id, undefined, purpose as 'review' | 'acceptance')
       const path = await writePdfFile(pdf, this.out)
       this.logger.success(`${path} (${pdf.pages} pages)`)
     } catch (error) {

@@ -412,7 +412,9 @@ export class PdfWriter {
           size,
           valueWidth
         )
-        this.drawLine(line, plotX + width + 4, barY - 1, valueWidth, size, {}, 'content')
+        // 1 pt above the bar, but never above the top margin (a group that starts a page)
+        const labelY = Math.max(PAGE.marginTop, barY - 1)
+        this.drawLine(line, plotX + width + 4, labelY, valueWidth, size, {}, 'content')
       })
       this.doc
         .moveTo(plotX, this.y - 1)

@@ -5,6 +5,7 @@ import User from '#identity/models/user'
 import panels from '#project_review/services/panels'
 import { ReviewError } from '#project_review/errors'
 import { reviewPanelOf } from '#project_review/reports/review_opinion'
+import type { PanelPurpose } from '#project_review/models/review_panel'
 import {
   documentI18n,
   documentNumber,
@@ -18,14 +19,27 @@ import { pdfDateTime } from '#core/pdf/format'
  * 专家抽取记录表 — what a 纪检 reviewer asks for: every candidate with why they were or were
  * not eligible (回避 reasons), the recorded seed and algorithm, the panel and alternates in draw
  * order, what became of each seat (回避 / 撤换 with reasons), and a replay of the draw from the
- * recorded candidates and seed, run while the document is made.
+ * recorded candidates and seed, run while the document is made. One record per draw: the review
+ * panel's (`purpose` 'review', the default) or the acceptance panel's ('acceptance').
  */
-export async function renderDrawRecord(projectId: number, i18nIn?: I18n): Promise<RenderedPdf> {
+export async function renderDrawRecord(
+  projectId: number,
+  i18nIn?: I18n,
+  purpose: PanelPurpose = 'review'
+): Promise<RenderedPdf> {
   const i18n = documentI18n(i18nIn)
   const t = (key: string, values?: Record<string, string | number>) => i18n.t(key, values)
   const project = await Project.query().where('id', projectId).preload('unit').firstOrFail()
-  const panel = await reviewPanelOf(project.id)
-  if (!panel) throw new ReviewError('reports.errors.no_draw', { code: project.code ?? project.id })
+  const panel = await reviewPanelOf(project.id, purpose)
+  if (!panel) {
+    throw new ReviewError(
+      purpose === 'acceptance' ? 'reports.errors.no_acceptance_draw' : 'reports.errors.no_draw',
+      { code: project.code ?? project.id }
+    )
+  }
+  const acceptance = purpose === 'acceptance'
+  /** The acceptance record names its seats 验收专家 where the review one says 评审专家. */
+  const keyOf = (key: string) => (acceptance ? `${key}_acceptance` : key)
 
   const ids = panel.candidates.map((candidate) => candidate.id)
   const experts = new Map(
@@ -40,7 +54,7 @@ export async function renderDrawRecord(projectId: number, i18nIn?: I18n): Promis
     replay = { matches: false, panel: [], alternates: [], error: (error as Error).message }
   }
 
-  const title = t('reports.draw.title')
+  const title = t(keyOf('reports.draw.title'))
   const writer = await openDocument(i18n, title, documentNumber(i18n, 'draw', panel.year, panel.id))
   await writer.title(title, project.title)
   const name = (id: number) => experts.get(id)?.name ?? `#${id}`
@@ -50,6 +64,7 @@ export async function renderDrawRecord(projectId: number, i18nIn?: I18n): Promis
     [t('reports.fields.code'), project.code ?? ''],
     [t('reports.fields.unit'), project.unit.name],
     [t('reports.fields.title'), project.title],
+    [t('reports.draw.purpose'), t(keyOf('reports.draw.purpose_name'))],
     [t('reports.draw.drawn_at'), pdfDateTime(panel.drawnAt)],
     [t('reports.draw.drawn_by'), drawnBy?.fullName ?? '—'],
     [
@@ -59,7 +74,10 @@ export async function renderDrawRecord(projectId: number, i18nIn?: I18n): Promis
     ],
     [
       t('reports.draw.size'),
-      t('reports.draw.size_detail', { panel: panel.panelSize, alternates: panel.alternatesCount }),
+      t(keyOf('reports.draw.size_detail'), {
+        panel: panel.panelSize,
+        alternates: panel.alternatesCount,
+      }),
     ],
     [t('reports.draw.algorithm'), panel.algorithm],
   ])
@@ -75,7 +93,7 @@ export async function renderDrawRecord(projectId: number, i18nIn?: I18n): Promis
     const position = order.indexOf(id)
     if (position < 0) return t('reports.draw.not_drawn')
     return position < panel.result.panel.length
-      ? t('reports.draw.drawn_member', { n: position + 1 })
+      ? t(keyOf('reports.draw.drawn_member'), { n: position + 1 })
       : t('reports.draw.drawn_alternate', { n: position - panel.result.panel.length + 1 })
   }
   const sorted = [...panel.candidates].sort((a, b) => a.id - b.id)
@@ -135,7 +153,9 @@ export async function renderDrawRecord(projectId: number, i18nIn?: I18n): Promis
       const when = member?.declinedAt ?? member?.withdrawnAt ?? null
       return [
         String(index + 1),
-        t(`review.panel.seats.${index < panel.result.panel.length ? 'member' : 'alternate'}`),
+        index >= panel.result.panel.length
+          ? t('review.panel.seats.alternate')
+          : t(acceptance ? 'reports.draw.seat_acceptance' : 'review.panel.seats.member'),
         name(id),
         experts.get(id)?.employer ?? '',
         member ? t(`review.panel.member_states.${member.status}`) : '—',
@@ -159,14 +179,19 @@ export async function renderDrawRecord(projectId: number, i18nIn?: I18n): Promis
     ],
     1
   )
-  await writer.paragraph(t('reports.draw.replay_howto', { code: project.code ?? project.id }), {
-    size: 8.5,
-    color: '#555555',
-  })
+  if (!acceptance) {
+    await writer.paragraph(t('reports.draw.replay_howto', { code: project.code ?? project.id }), {
+      size: 8.5,
+      color: '#555555',
+    })
+  }
   await writer.signatures([
     { label: t('reports.sign.drawer') },
     { label: t('reports.sign.supervisor') },
     { label: t('reports.sign.date'), note: t('reports.sign.date_blank') },
   ])
-  return finishDocument(writer, t('reports.draw.filename', { code: project.code ?? project.id }))
+  return finishDocument(
+    writer,
+    t(keyOf('reports.draw.filename'), { code: project.code ?? project.id })
+  )
 }

@@ -10,8 +10,13 @@ import { PDF_ZONE } from '#core/pdf/format'
 import { reviewMessages } from '#project_review/validators/messages_provider'
 import { renderReviewOpinion } from '#project_review/reports/review_opinion'
 import { renderDrawRecord } from '#project_review/reports/draw_record'
+import { PANEL_PURPOSES } from '#project_review/models/review_panel'
 import { renderAcceptanceOpinion } from '#project_review/reports/acceptance_opinion'
 import { annualStatistics, renderAnnualStatistics } from '#project_review/reports/annual_statistics'
+
+const purposeValidator = vine.create({
+  purpose: vine.enum(PANEL_PURPOSES).optional(),
+})
 
 const yearValidator = vine.create({
   year: number().withoutDecimals().min(2000).max(2100).optional(),
@@ -28,13 +33,17 @@ export default class ReviewReportsController {
     return sendPdf(response, await renderReviewOpinion(project.id, { i18n, revealExperts }))
   }
 
-  /** 专家抽取记录表: the panel is the reviewers' (as on the project page). */
+  /**
+   * 专家抽取记录表: the panel is the reviewers' (as on the project page). One per draw:
+   * `?purpose=acceptance` gives the acceptance panel's record, otherwise the review panel's.
+   */
   async drawRecord(ctx: HttpContext) {
     const { params, bouncer, response, i18n } = ctx
     const project = await Project.findOrFail(params.id)
     await bouncer.with(ProjectPolicy).authorize('view', project)
     await bouncer.with(ProjectPolicy).authorize('review')
-    return sendPdf(response, await renderDrawRecord(project.id, i18n))
+    const { purpose } = await purposeValidator.validate(ctx.request.qs(), reviewMessages(ctx))
+    return sendPdf(response, await renderDrawRecord(project.id, i18n, purpose ?? 'review'))
   }
 
   /** 验收意见书: whoever may see the project; expert names only for reviewers. */

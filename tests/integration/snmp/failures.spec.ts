@@ -8,6 +8,14 @@ import { rawAgent, switchMib, tableAgent } from '#tests/helpers/snmp_wire'
 /** The 10-byte datagram that used to kill the web process (issue #8 point 1). */
 const CRASH_DATAGRAM = Buffer.from('30000201010400a20002', 'hex')
 
+/** Yields to the event loop until `condition` holds (at most 2 s): no fixed sleep. */
+async function eventually(condition: () => boolean) {
+  const end = performance.now() + 2000
+  while (!condition() && performance.now() < end) {
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
 async function sendFrom(host: string, port: number, datagram: Buffer) {
   const socket = dgram.createSocket('udp4')
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()))
@@ -96,7 +104,8 @@ test.group('snmp client failure handling', (group) => {
       const result = await polling
       assert.isTrue(result.ok)
       assert.lengthOf(result.interfaces, 4)
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      // the datagrams may still be in the socket: wait for them to be counted, not a fixed time
+      await eventually(() => client.stats.malformed - malformedBefore >= 20)
       assert.isAtLeast(client.stats.malformed - malformedBefore, 20)
       assert.equal(client.stats.handlerErrors, 0)
       assert.lengthOf(rejections, 0)
@@ -212,7 +221,7 @@ test.group('snmp client failure handling', (group) => {
         '1.3.6.1.2.1.1.3.0',
       ])
       assert.equal(upTime.value, 4200)
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      await eventually(() => client.stats.stray >= 2)
       assert.isAtLeast(client.stats.stray, 2)
     } finally {
       await agent.close()
