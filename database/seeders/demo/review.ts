@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { DateTime } from 'luxon'
 import mail from '@adonisjs/mail/services/main'
+import db from '@adonisjs/lucid/services/db'
 import Unit from '#identity/models/unit'
 import User from '#identity/models/user'
 import UserRole from '#identity/models/user_role'
@@ -14,6 +15,7 @@ import attachments from '#project_review/services/attachments'
 import projectDriver, { type DriveOptions } from '#project_review/services/project_driver'
 import { reviewStats } from '#project_review/services/review_stats'
 import { acceptanceFigures } from '#project_review/reports/acceptance_figures'
+import { requestMachine } from '#project_review/state_machines'
 import { reviewActorOf, type ReviewActor } from '#project_review/services/actor'
 import { formatRateBp } from '#project_review/domain/aggregation'
 import { formatWanYuan } from '#core/money'
@@ -616,13 +618,24 @@ async function seedAcceptedLastYear(
     const acceptedOn = DateTime.utc()
       .startOf('year')
       .plus({ days: 10 + index * 9 })
+    // spread over the year like real work: approved last year, accepted month after month
+    // (the 年度统计 and the 工作台's trend count an acceptance on the day it was decided)
+    const acceptedAt = (acceptedOn < DateTime.utc() ? acceptedOn : DateTime.utc()).toFormat(
+      'yyyy-MM-dd HH:mm:ss'
+    )
     await Project.query()
       .where('id', project.id)
       .update({
-        completed_at: (acceptedOn < DateTime.utc() ? acceptedOn : DateTime.utc()).toFormat(
-          'yyyy-MM-dd HH:mm:ss'
-        ),
+        completed_at: acceptedAt,
+        decided_at: DateTime.utc(year - 1, 12, 1, 2)
+          .plus({ days: index })
+          .toFormat('yyyy-MM-dd HH:mm:ss'),
       })
+    await db
+      .from('acceptance_requests')
+      .where('project_id', project.id)
+      .where('status', requestMachine.target('pass'))
+      .update({ decided_at: acceptedAt })
   }
   log(
     `review: ${ACCEPTED_LAST_YEAR.length} projects of ${year - 1} accepted this year, ${formatWanYuan(approvedFen)} 万元 approved`
