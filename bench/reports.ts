@@ -1,13 +1,21 @@
 /**
- * Documents benchmark (issue #13 "Done when"): the time of `node ace report:annual` for a year
- * with 1,000 decided projects (target < 3 s), on a throwaway SQLite database.
+ * Reports benchmark (issue #13 "Done when"), on throwaway SQLite databases, no .env needed:
+ *
+ * 1. the time of `node ace report:annual` for a year with 1,000 decided projects (target < 3 s),
+ *    run as an operator runs it (a child process); the figure compared with the target is the
+ *    command's own measurement of the report (queries, layout, font subsetting, file write),
+ *    the process time with the app boot is printed beside it;
+ * 2. the 工作台 to-do centre (GET /) with 50,000 projects over nine years in every lifecycle
+ *    state, with review and acceptance panels, seats, score sheets, acceptance requests and
+ *    evaluations: the real app and HTTP server in this process, N logged-in users of each role
+ *    (reviewer, applicant, expert) requesting at once, first with no change, then with a
+ *    project changing every second; p50/p95/max, CPU per request and the longest event-loop
+ *    stall against p95 < 200 ms and stall < 100 ms.
  *
  *   npm run bench:reports
- *   npm run bench:reports -- --projects 5000 --runs 5
- *
- * The command is run as an operator runs it (a child `node ace report:annual --year … --out …`);
- * the figure compared with the target is the command's own measurement of the report (queries,
- * layout, font subsetting, file write); the process time with the app boot is printed beside it.
+ *   npm run bench:reports -- --projects 5000 --runs 5 --skip-dashboard
+ *   npm run bench:reports -- --skip-annual --users 16 --seconds 15 --query-times
+ *   npm run bench:reports -- --skip-annual --profile /tmp/dashboard.cpuprofile
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
