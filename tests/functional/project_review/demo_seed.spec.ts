@@ -75,6 +75,17 @@ test.group('Demo data (demo:seed)', (group) => {
       `id="fig-accepted-amount">${formatWanYuan(annual.acceptance.amountFen)}<`
     )
 
+    // the demo expert's seat waits on the 工作台, as on 评审任务
+    const expert = await User.query().where('username', 'expert').preload('roleRows').firstOrFail()
+    const seats = (await todo.forUser(expert)) as {
+      expert: { reviewCount: number; items: { title: string }[] }
+    }
+    assert.isAbove(seats.expert.reviewCount, 0)
+    const desk2 = await client.get('/').loginAs(expert)
+    desk2.assertStatus(200)
+    desk2.assertTextIncludes(`id="todo-expert-review">${seats.expert.reviewCount}<`)
+    desk2.assertTextIncludes(seats.expert.items[0].title)
+
     assert.isNull(await seedReview())
   }).timeout(180_000)
 })
