@@ -182,7 +182,7 @@ function throwawayEnv(dir: string, port: number) {
     // a fresh clone may have no .env yet: the bench gives its throwaway app everything it needs
     PORT: String(port),
     HOST: '127.0.0.1',
-    APP_URL: `http://127.0.0.1:${port}`,
+    APP_URL: port ? `http://127.0.0.1:${port}` : 'http://127.0.0.1',
     APP_KEY: randomBytes(32).toString('base64url'),
     AUDIT_KEY: randomBytes(32).toString('base64url'),
     AUDIT_CHECKPOINT_DIR: join(dir, 'audit-checkpoints'),
@@ -199,9 +199,9 @@ function migrate(env: NodeJS.ProcessEnv) {
   const child = spawnSync(process.execPath, ['ace', 'migration:run', '--force'], {
     cwd: root,
     env,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    encoding: 'utf8',
   })
-  if (child.status !== 0) throw new Error('migration failed')
+  if (child.status !== 0) throw new Error(`migration failed:\n${child.stdout}${child.stderr}`)
 }
 
 /** Part 1: `node ace report:annual` for a year of `projects` decided projects. */
@@ -709,6 +709,14 @@ async function dashboard(args: Args) {
           .map((value) => value.toFixed(1))
           .join(' ')} on ${availableParallelism()} CPUs`
     )
+    // the machine's own noise: the longest stall of this process while it serves nothing
+    const idle = stallMonitor()
+    idle.enable()
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    const idleStall = await idle.disable()
+    const idleLine = `  idle (no request for 3 s): max event-loop stall ${ms(idleStall)} — the scheduling noise of this machine`
+    console.log(idleLine)
+    lines.push(idleLine)
     const profiler = args.profile ? await startProfiler() : null
     const queryTimes = args.queryTimes ? timeStatements() : null
     for (const changeEvery of args.changeEvery > 0 ? [0, args.changeEvery] : [0]) {
