@@ -1,6 +1,7 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import '#project_review/view_globals'
+import '#project_review/dashboard'
 import { requireApiAbility } from '#core/api_tokens/api_token_middleware'
 
 const ProjectsController = () => import('#project_review/controllers/projects_controller')

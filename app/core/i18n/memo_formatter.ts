@@ -6,7 +6,8 @@ import type { FormatterFactory, TranslationsFormatterContract } from '@adonisjs/
 const MAX_ENTRIES = 10_000
 
 /**
- * Wraps a translations formatter so that a message without data is formatted once per locale.
+ * Wraps a translations formatter so that a message is formatted once per locale (and per
+ * data, when its values are small).
  * The ICU formatter parses the message on every call, and a page shows dozens of labels (menu,
  * filters, states, headings): parsing them again for every request was a tenth of its CPU.
  */
@@ -19,8 +20,20 @@ export class MemoFormatter implements TranslationsFormatterContract {
   }
 
   format(message: string, locale: string, data?: Record<string, any>): string {
-    if (data && Object.keys(data).length > 0) return this.inner.format(message, locale, data)
-    const key = `${locale}\u0000${message}`
+    let key = `${locale}\u0000${message}`
+    if (data && Object.keys(data).length > 0) {
+      // small values (a count, a day, a month) repeat from page to page: kept too; anything
+      // else (dates, objects, long texts) is formatted every time
+      const values = Object.values(data)
+      const small = values.every(
+        (value) =>
+          typeof value === 'number' ||
+          typeof value === 'boolean' ||
+          (typeof value === 'string' && value.length <= 64)
+      )
+      if (!small) return this.inner.format(message, locale, data)
+      key += `\u0000${JSON.stringify(data)}`
+    }
     let output = this.#outputs.get(key)
     if (output === undefined) {
       output = this.inner.format(message, locale, data)

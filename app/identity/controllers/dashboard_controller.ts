@@ -4,7 +4,7 @@ import Unit from '#identity/models/unit'
 import AuditEvent from '#core/audit/audit_event'
 import { ROLES } from '#identity/roles'
 import { countRows } from '#core/db_helpers'
-import todo, { trendBars } from '#project_review/services/todo'
+import { dashboardPanels } from '#core/dashboard'
 
 /** The home page (工作台): one panel per role, with what waits on this user (to-do centre). */
 export default class DashboardController {
@@ -21,8 +21,7 @@ export default class DashboardController {
       stats.auditEvents = await countRows(AuditEvent.query())
       stats.auditFailures = await countRows(AuditEvent.query().where('outcome', 'failure'))
     }
-    const todos = (await todo.forUser(user)) as Record<string, any>
-    const chart = todos.reviewer ? trendBars(todos.reviewer.trend) : null
-    return view.render('pages/dashboard', { roles, stats, todos, chart })
+    const todos = await dashboardPanels(user)
+    return view.render('pages/dashboard', { roles, stats, todos })
   }
 }

@@ -5,6 +5,7 @@ import { compactQuery } from '#core/list_filters'
 import { cutFigures } from '#project_review/domain/aggregation'
 import { filterProjects } from '#project_review/services/project_queries'
 import { projectCutFigures, reviewStats } from '#project_review/services/review_stats'
+import { acceptanceFigures } from '#project_review/reports/acceptance_figures'
 import { projectListValidator } from '#project_review/validators/proposal_validators'
 import { statsQueryValidator } from '#project_review/validators/review_validators'
 import { reviewMessages } from '#project_review/validators/messages_provider'
@@ -94,6 +95,8 @@ export default class ApiController {
       reviewMessages(ctx)
     )
     const stats = await reviewStats(filter)
-    return { data: { ...filter, ...stats } }
+    // the year's acceptances as the 年度统计 counts them (settlement of the accepted projects)
+    const acceptance = filter.year ? await acceptanceFigures(filter.year, filter) : null
+    return { data: { ...filter, ...stats, acceptance } }
   }
 }

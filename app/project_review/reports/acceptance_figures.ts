@@ -1,5 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
+import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
 import { requestMachine } from '#project_review/state_machines'
 import { PDF_ZONE } from '#core/pdf/format'
 
@@ -22,16 +23,39 @@ function yearRange(year: number) {
   return [sql(start), sql(start.plus({ years: 1 }))] as const
 }
 
+/** The projects of a unit or category only (the filters of GET /api/v1/stats/review). */
+export interface AcceptanceFilter {
+  unitId?: number
+  category?: string
+}
+
+function scoped(table: string, filter: AcceptanceFilter) {
+  return (query: DatabaseQueryBuilderContract) => {
+    if (!filter.unitId && !filter.category) return
+    query.whereIn(`${table}.project_id`, (projects: DatabaseQueryBuilderContract) => {
+      projects.from('projects').select('id')
+      if (filter.unitId) projects.where('unit_id', filter.unitId)
+      if (filter.category) projects.where('category', filter.category)
+    })
+  }
+}
+
 /**
  * 组织专家验收项目 N 个，项目累计金额约 X 万元 — counted by the day the reviewer decided
- * (Asia/Shanghai year), from the acceptance requests and evaluations tables.
+ * (Asia/Shanghai year), from the acceptance requests and evaluations tables. The amount is the
+ * settlement (决算) of the accepted projects: the 年度统计, GET /api/v1/stats/review and the
+ * reviewer's 工作台 all read it here.
  */
-export async function acceptanceFigures(year: number): Promise<AcceptanceFigures> {
+export async function acceptanceFigures(
+  year: number,
+  filter: AcceptanceFilter = {}
+): Promise<AcceptanceFigures> {
   const [from, to] = yearRange(year)
   const requests = await db
     .from('acceptance_requests')
     .where('decided_at', '>=', from)
     .where('decided_at', '<', to)
+    .where(scoped('acceptance_requests', filter))
     .select(
       db.raw('sum(case when status = ? then 1 else 0 end) as accepted', [
         requestMachine.target('pass'),
@@ -48,6 +72,7 @@ export async function acceptanceFigures(year: number): Promise<AcceptanceFigures
     .from('project_evaluations')
     .where('rated_at', '>=', from)
     .where('rated_at', '<', to)
+    .where(scoped('project_evaluations', filter))
     .count('* as n')
     .first()
   return {

@@ -18,8 +18,12 @@ export const TTL_MS = 5_000
 export const SETTLE_MS = 1_000
 const MAX_ENTRIES = 500
 
+/**
+ * The tables whose writes drop every entry: projects, and what the 工作台 to-do centre reads
+ * beside them (panels and seats, score sheets, acceptance requests and checks, evaluations).
+ */
 const WRITE =
-  /^\s*(?:insert\s+(?:ignore\s+)?into|replace\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+[`"]?projects[`"]?(?:\s|\(|$)/i
+  /^\s*(?:insert\s+(?:ignore\s+)?into|replace\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+[`"]?(?:projects|review_panels|panel_members|score_sheets|acceptance_requests|acceptance_checks|project_evaluations)[`"]?(?:\s|\(|$)/i
 const BEGIN = /^\s*(?:begin|start\s+transaction)\b/i
 const SAVEPOINT = /^\s*savepoint\b/i
 const RELEASE = /^\s*release\b/i
@@ -99,7 +103,7 @@ function watch() {
 
 /**
  * The cached value for `key`, or `compute()`'s (stored when nothing changed meanwhile).
- * `key` must name everything the value depends on besides the projects table.
+ * `key` must name everything the value depends on besides the tables WRITE watches.
  */
 export async function cachedProjectsAggregate<T>(key: string, compute: () => Promise<T>) {
   watch()

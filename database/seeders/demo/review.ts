@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { DateTime } from 'luxon'
 import mail from '@adonisjs/mail/services/main'
+import db from '@adonisjs/lucid/services/db'
 import Unit from '#identity/models/unit'
 import User from '#identity/models/user'
 import UserRole from '#identity/models/user_role'
@@ -13,6 +14,8 @@ import proposals from '#project_review/services/proposals'
 import attachments from '#project_review/services/attachments'
 import projectDriver, { type DriveOptions } from '#project_review/services/project_driver'
 import { reviewStats } from '#project_review/services/review_stats'
+import { acceptanceFigures } from '#project_review/reports/acceptance_figures'
+import { requestMachine } from '#project_review/state_machines'
 import { reviewActorOf, type ReviewActor } from '#project_review/services/actor'
 import { formatRateBp } from '#project_review/domain/aggregation'
 import { formatWanYuan } from '#core/money'
@@ -520,7 +523,8 @@ function demoDrive(spec: DemoProject): DriveOptions {
 /**
  * The seeds' acceptance figures ("组织专家验收项目17个，项目累计金额约4300万元"): with the two
  * projects of this year that passed acceptance, 15 projects approved last year, built, and
- * accepted during this year make 17, about 4,300 万元 approved in all.
+ * accepted during this year make 17, about 4,300 万元 of settlement (决算) in all — the amount
+ * the 年度统计, GET /api/v1/stats/review and the reviewer's 工作台 show.
  */
 const ACCEPTED_LAST_YEAR: [string, string, number][] = [
   ['县公安局人口信息管理系统升级', 'GAJ', 3_010_000],
@@ -528,7 +532,7 @@ const ACCEPTED_LAST_YEAR: [string, string, number][] = [
   ['县城市管理局环卫作业监管平台', 'CGJ', 2_210_000],
   ['县住房和城乡建设局住房保障管理系统', 'ZJJ', 1_900_000],
   ['县卫生健康委员会家庭医生签约服务平台', 'WJW', 2_790_000],
-  ['县自然资源和规划局不动产登记信息平台', 'ZRZY', 3_320_000],
+  ['县自然资源和规划局不动产登记信息平台', 'ZRZY', 3_820_000],
   ['县人力资源和社会保障局社保卡一卡通应用', 'RSJ', 2_470_000],
   ['县医疗保障局医保移动支付平台', 'YBJ', 1_830_000],
   ['县水利局山洪灾害监测预警系统升级', 'SLJ', 2_680_000],
@@ -537,7 +541,7 @@ const ACCEPTED_LAST_YEAR: [string, string, number][] = [
   ['县应急管理局安全生产风险监测系统', 'YJJ', 2_890_000],
   ['市生态环境局县分局空气质量监测网络', 'STHJ', 2_390_000],
   ['县司法局社区矫正智慧监管系统', 'SFJ', 1_590_000],
-  ['县公安局智慧警务指挥中心改造', 'GAJ', 3_280_000],
+  ['县公安局智慧警务指挥中心改造', 'GAJ', 3_780_000],
 ]
 
 async function seedAcceptedLastYear(
@@ -614,16 +618,27 @@ async function seedAcceptedLastYear(
     const acceptedOn = DateTime.utc()
       .startOf('year')
       .plus({ days: 10 + index * 9 })
+    // spread over the year like real work: approved last year, accepted month after month
+    // (the 年度统计 and the 工作台's trend count an acceptance on the day it was decided)
+    const acceptedAt = (acceptedOn < DateTime.utc() ? acceptedOn : DateTime.utc()).toFormat(
+      'yyyy-MM-dd HH:mm:ss'
+    )
     await Project.query()
       .where('id', project.id)
       .update({
-        completed_at: (acceptedOn < DateTime.utc() ? acceptedOn : DateTime.utc()).toFormat(
-          'yyyy-MM-dd HH:mm:ss'
-        ),
+        completed_at: acceptedAt,
+        decided_at: DateTime.utc(year - 1, 12, 1, 2)
+          .plus({ days: index })
+          .toFormat('yyyy-MM-dd HH:mm:ss'),
       })
+    await db
+      .from('acceptance_requests')
+      .where('project_id', project.id)
+      .where('status', requestMachine.target('pass'))
+      .update({ decided_at: acceptedAt })
   }
   log(
-    `review: ${ACCEPTED_LAST_YEAR.length} projects accepted this year, ${formatWanYuan(approvedFen)} 万元 approved`
+    `review: ${ACCEPTED_LAST_YEAR.length} projects of ${year - 1} accepted this year, ${formatWanYuan(approvedFen)} 万元 approved`
   )
 }
 
@@ -732,6 +747,10 @@ export async function seedReview(log: (line: string) => void = () => {}) {
   const stats = await reviewStats({ year })
   log(
     `review: ${PROJECTS.length} projects in ${year}; ${stats.count} decided, requested ${formatWanYuan(stats.requestedFen)} 万元, approved ${formatWanYuan(stats.approvedFen)} 万元, cut rate ${stats.cutRateBp === null ? '-' : formatRateBp(stats.cutRateBp)}%`
+  )
+  const accepted = await acceptanceFigures(year)
+  log(
+    `review: ${accepted.accepted} projects accepted in ${year} (the 年度统计's figure), settlement ${formatWanYuan(accepted.amountFen)} 万元`
   )
   return stats
 }

@@ -144,6 +144,13 @@ test.group('Review API (token, read-only JSON)', (group) => {
       cutFen: 2_000_000,
       cutRateBp: 800,
     })
+    // approved, not yet built: nothing accepted in the unit's year
+    assert.deepEqual(response.body().data.acceptance, {
+      accepted: 0,
+      amountFen: 0,
+      rectifications: 0,
+      evaluated: 0,
+    })
   })
 
   test('a draft is not found through the API', async ({ client }) => {

@@ -53,4 +53,50 @@ test.group('工作台 | to-do centre', (group) => {
     unit.assertTextIncludes('待绩效评价')
     unit.assertTextIncludes('id="todo-applicant-evaluation">1<')
   })
+
+  test('a long queue lists its 10 oldest with their age and 查看全部, and each state links to its list', async ({
+    assert,
+    client,
+  }) => {
+    const { applicant, reviewer } = await reviewCast()
+    const now = DateTime.utc()
+    const ids: number[] = []
+    for (let i = 0; i < 12; i++) {
+      const project = await createDraft(
+        applicant,
+        { title: `待审项目${i}` },
+        { feasibility: false }
+      )
+      // waiting i + 1 days: project 11 is the oldest
+      await Project.query()
+        .where('id', project.id)
+        .update({
+          state: 'submitted',
+          updated_at: now.minus({ days: i + 1, hours: 1 }).toFormat('yyyy-MM-dd HH:mm:ss'),
+        })
+      ids.push(project.id)
+    }
+
+    const mine = (await todo.forUser(reviewer, now)) as any
+    const precheck = mine.reviewer.counts.find((c: any) => c.key === 'precheck')
+    assert.equal(precheck.count, 12)
+    assert.equal(precheck.oldestDays, 12)
+    assert.equal(mine.reviewer.total, 12)
+    assert.deepEqual(
+      mine.reviewer.items.map((item: any) => [item.id, item.ageDays]),
+      ids
+        .map((id, i) => [id, i + 1])
+        .reverse()
+        .slice(0, 10)
+    )
+
+    const page = await client.get('/').loginAs(reviewer)
+    page.assertStatus(200)
+    page.assertTextIncludes('最久的 10 项，共 12 项待办。')
+    page.assertTextIncludes('查看全部')
+    page.assertTextIncludes('href="/review/projects?state=submitted"')
+    page.assertTextIncludes('待审项目11')
+    assert.notInclude(page.text(), '待审项目0<')
+    assert.notInclude(page.text(), '待审项目1<')
+  })
 })
