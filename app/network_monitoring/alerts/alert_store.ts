@@ -26,6 +26,15 @@ import {
   type FlapSettings,
 } from '#network_monitoring/alerts/flapping'
 import { transition, type AlertState } from '#network_monitoring/alerts/lifecycle'
+import {
+  bindable,
+  insertSql,
+  isSqlite,
+  pacer,
+  sqliteOf,
+  updateByIdSql,
+  type Prepare,
+} from '#network_monitoring/alerts/sqlite_statements'
 
 /** The rule whose alerts are suppressed behind an unreachable parent device. */
 export const UNREACHABLE_RULE = 'unreachable'
@@ -137,6 +146,26 @@ function isDuplicateKey(error: unknown) {
   )
 }
 
+/** The timeline entry of a new alert. */
+function raisedEvent(row: AlertRow) {
+  return {
+    type: 'raised',
+    at: new Date(ms(row.first_seen_at)),
+    details: { category: row.category, grade: row.grade } as Record<string, unknown>,
+  }
+}
+
+/**
+ * Repeats of a known condition are summarised, not written one by one: the timeline and the
+ * audit trail get an 'updated' entry when the count reaches 2, 10, 100, 1,000 … (the row itself
+ * keeps the exact count and last time; resolve/close entries carry the final count).
+ */
+export function repeatMilestone(before: number, after: number) {
+  if (before < 2 && after >= 2) return true
+  for (let mark = 10; mark <= after; mark *= 10) if (before < mark) return true
+  return false
+}
+
 function gradeOf(value: number): GradeLevel {
   return (value >= 1 && value <= 4 ? value : 4) as GradeLevel
 }
@@ -213,6 +242,38 @@ export class AlertStore implements AlertSink {
     }
   }
 
+  /** The live alert and the flap history of each condition key. */
+  async #liveAndHistories(
+    trx: TransactionClientContract,
+    sql: Prepare | null,
+    keys: string[],
+    live: Map<string, AlertRow>,
+    histories: Map<string, ConditionHistory>
+  ) {
+    if (sql) {
+      const alert = sql('SELECT * FROM "alerts" WHERE "open_key" = ?')
+      const condition = sql('SELECT * FROM "alert_conditions" WHERE "condition_key" = ?')
+      const pace = pacer()
+      for (const key of keys) {
+        const row = alert.get(key)
+        if (row) live.set(key, row as unknown as AlertRow)
+        const history = condition.get(key)
+        if (history) histories.set(key, this.#readHistory(history as never))
+        await pace()
+      }
+      return
+    }
+    for (const group of chunks(keys)) {
+      for (const row of await trx.from('alerts').whereIn('open_key', group)) {
+        live.set(row.condition_key, row as AlertRow)
+      }
+      for (const row of await trx.from('alert_conditions').whereIn('condition_key', group)) {
+        histories.set(row.condition_key, this.#readHistory(row))
+      }
+      await breathe()
+    }
+  }
+
   async #raise(signals: AlertSignal[], trx: TransactionClientContract) {
     const outcome: RaiseOutcome = { created: 0, updated: 0, duplicates: 0, suppressed: 0 }
     const touches = new Map<number, Touch>()
@@ -221,7 +282,18 @@ export class AlertStore implements AlertSink {
     const seenIds = new Set<string>()
     const idKey = (s: AlertSignal) => `${s.source}\u0000${s.externalId}`
     const withIds = signals.filter((s) => s.externalId)
-    for (const group of chunks(withIds)) {
+    const sql = isSqlite(trx) ? await sqliteOf(trx) : null
+    const pace = pacer()
+    if (sql) {
+      const known = sql(
+        'SELECT 1 AS "known" FROM "alert_signal_ids" WHERE "source" = ? AND "external_id" = ?'
+      )
+      for (const signal of withIds) {
+        if (known.get(signal.source, signal.externalId)) seenIds.add(idKey(signal))
+        await pace()
+      }
+    }
+    for (const group of sql ? [] : chunks(withIds)) {
       const rows = await trx
         .from('alert_signal_ids')
         .whereIn(
@@ -251,15 +323,7 @@ export class AlertStore implements AlertSink {
     const keys = [...new Set(signals.map((s) => s.conditionKey))]
     const live = new Map<string, AlertRow>()
     const histories = new Map<string, ConditionHistory>()
-    for (const group of chunks(keys)) {
-      for (const row of await trx.from('alerts').whereIn('open_key', group)) {
-        live.set(row.condition_key, row as AlertRow)
-      }
-      for (const row of await trx.from('alert_conditions').whereIn('condition_key', group)) {
-        histories.set(row.condition_key, this.#readHistory(row))
-      }
-      await breathe()
-    }
+    await this.#liveAndHistories(trx, sql, keys, live, histories)
     const dirtyHistories = new Set<string>()
     const newIds: Array<{ source: string; external_id: string; alertKey: string }> = []
     const pendingByKey = new Map<string, AlertRow>()
@@ -310,8 +374,8 @@ export class AlertStore implements AlertSink {
         if (Boolean(row.is_flapping) !== flapping && fault) {
           row.is_flapping = flapping
           touch.events.push({ type: 'flapping', at: signal.occurredAt, details: { flapping } })
+          touch.dirty = true
         }
-        touch.dirty = true
       } else {
         row = this.#newRow(signal, category, devices.get(signal.deviceId ?? -1) ?? null)
         row.is_flapping = flapping
@@ -330,7 +394,21 @@ export class AlertStore implements AlertSink {
     // 4. New alerts: insert, then link children behind an unreachable parent.
     // Many rows per INSERT; their ids are read back by open_key (unique while live).
     const stamp = sqlTime(Date.now())
-    for (const group of chunks([...pendingByKey.values()], INSERT_CHUNK)) {
+    if (sql) {
+      for (const row of pendingByKey.values()) {
+        const values: Record<string, unknown> = { ...row, created_at: stamp, updated_at: stamp }
+        delete values.id
+        const columns = Object.keys(values)
+        const result = sql(insertSql('alerts', columns)).run(
+          columns.map((c) => bindable(values[c]))
+        )
+        row.id = Number(result.lastInsertRowid)
+        live.set(row.condition_key, row)
+        this.#touch(touches, row, true).events.push(raisedEvent(row))
+        await pace()
+      }
+    }
+    for (const group of sql ? [] : chunks([...pendingByKey.values()], INSERT_CHUNK)) {
       await trx.table('alerts').multiInsert(
         group.map((row) => {
           const values: Partial<AlertRow> = { ...row }
@@ -349,12 +427,7 @@ export class AlertStore implements AlertSink {
       for (const row of group) {
         row.id = idByKey.get(row.condition_key)!
         live.set(row.condition_key, row)
-        const touch = this.#touch(touches, row, true)
-        touch.events.push({
-          type: 'raised',
-          at: new Date(ms(row.first_seen_at)),
-          details: { category: row.category, grade: row.grade },
-        })
+        this.#touch(touches, row, true).events.push(raisedEvent(row))
       }
       await breathe()
     }
@@ -366,7 +439,14 @@ export class AlertStore implements AlertSink {
     }
 
     // 5. Sender event ids, flap histories, timeline, audit.
-    for (const group of chunks(newIds)) {
+    if (sql) {
+      const insert = sql(insertSql('alert_signal_ids', ['source', 'external_id', 'alert_id']))
+      for (const item of newIds) {
+        insert.run(item.source, item.external_id, live.get(item.alertKey)!.id)
+        await pace()
+      }
+    }
+    for (const group of sql ? [] : chunks(newIds)) {
       await trx.table('alert_signal_ids').multiInsert(
         group.map((item) => ({
           source: item.source,
@@ -386,14 +466,8 @@ export class AlertStore implements AlertSink {
     const touches = new Map<number, Touch>()
     const live = new Map<string, AlertRow>()
     const histories = new Map<string, ConditionHistory>()
-    for (const group of chunks(keys)) {
-      for (const row of await trx.from('alerts').whereIn('open_key', group)) {
-        live.set(row.condition_key, row as AlertRow)
-      }
-      for (const row of await trx.from('alert_conditions').whereIn('condition_key', group)) {
-        histories.set(row.condition_key, this.#readHistory(row))
-      }
-    }
+    const sql = isSqlite(trx) ? await sqliteOf(trx) : null
+    await this.#liveAndHistories(trx, sql, keys, live, histories)
     let resolved = 0
     for (const key of keys) {
       const row = live.get(key)
@@ -713,13 +787,18 @@ export class AlertStore implements AlertSink {
       if (!touch.dirty && touch.events.length === 0 && touch.signals === 0) continue
       const row = touch.row
       const oldGrade = row.grade
+      const oldComputed = row.computed_grade
+      const oldFirstSeen = ms(row.first_seen_at)
       if (!touch.created && touch.signals > 0) {
-        row.count = Number(row.count) + touch.signals
-        touch.events.push({
-          type: 'updated',
-          at: new Date(touch.lastSeen),
-          details: { signals: touch.signals, count: row.count },
-        })
+        const before = Number(row.count)
+        row.count = before + touch.signals
+        if (repeatMilestone(before, row.count)) {
+          touch.events.push({
+            type: 'updated',
+            at: new Date(touch.lastSeen),
+            details: { signals: touch.signals, count: row.count },
+          })
+        }
       }
       const firstSeen = touch.firstSeen
       const lastSeen = Math.max(touch.lastSeen, firstSeen)
@@ -732,19 +811,29 @@ export class AlertStore implements AlertSink {
       })
       row.computed_grade = computed
       if (row.grade_override_reason === null) row.grade = computed
-      const update: Record<string, unknown> = {
-        state: row.state,
-        open_key: row.open_key,
-        count: row.count,
-        first_seen_at: sqlTime(firstSeen),
-        last_seen_at: sqlTime(lastSeen),
-        grade: row.grade,
-        computed_grade: row.computed_grade,
-        sites_affected: row.sites_affected,
-        parent_alert_id: row.parent_alert_id,
-        is_flapping: Boolean(row.is_flapping),
-        updated_at: sqlTime(Date.now()),
-      }
+      // A mere repeat writes the count and the times only (no indexed column is rewritten).
+      const repeatOnly =
+        !touch.created &&
+        !touch.dirty &&
+        touch.resolvedAt === undefined &&
+        row.grade === oldGrade &&
+        computed === Number(oldComputed) &&
+        firstSeen === oldFirstSeen
+      const update: Record<string, unknown> = repeatOnly
+        ? { count: row.count, last_seen_at: sqlTime(lastSeen), updated_at: sqlTime(Date.now()) }
+        : {
+            state: row.state,
+            open_key: row.open_key,
+            count: row.count,
+            first_seen_at: sqlTime(firstSeen),
+            last_seen_at: sqlTime(lastSeen),
+            grade: row.grade,
+            computed_grade: row.computed_grade,
+            sites_affected: row.sites_affected,
+            parent_alert_id: row.parent_alert_id,
+            is_flapping: Boolean(row.is_flapping),
+            updated_at: sqlTime(Date.now()),
+          }
       if (touch.resolvedAt !== undefined) {
         update.resolved_at = sqlTime(touch.resolvedAt)
         update.resolved_by_id = null
@@ -786,15 +875,30 @@ export class AlertStore implements AlertSink {
         })
         const action = auditActionFor(event.type)
         const list = audited.get(action) ?? []
-        list.push({ id: row.id, details: { ...event.details, condition: row.condition_key } })
+        const summary = event.type === 'resolved' ? { count: Number(row.count) } : {}
+        list.push({
+          id: row.id,
+          details: { ...event.details, ...summary, condition: row.condition_key },
+        })
         audited.set(action, list)
       }
       for (const change of touch.changes) changes.push({ ...change, grade: gradeOf(row.grade) })
     }
     await this.#writeAlerts(trx, updates)
-    for (const group of chunks(timeline)) {
-      await trx.table('alert_events').multiInsert(group)
-      await breathe()
+    if (isSqlite(trx)) {
+      const sql = await sqliteOf(trx)
+      const pace = pacer()
+      const columns = ['alert_id', 'type', 'at', 'actor_id', 'actor_name', 'details']
+      const insert = sql(insertSql('alert_events', columns))
+      for (const entry of timeline) {
+        insert.run(columns.map((c) => bindable(entry[c])))
+        await pace()
+      }
+    } else {
+      for (const group of chunks(timeline)) {
+        await trx.table('alert_events').multiInsert(group)
+        await breathe()
+      }
     }
     await this.#audit(trx, audited)
     return changes
@@ -808,6 +912,16 @@ export class AlertStore implements AlertSink {
     trx: TransactionClientContract,
     updates: Array<{ id: number; values: Record<string, unknown> }>
   ) {
+    if (isSqlite(trx)) {
+      const sql = await sqliteOf(trx)
+      const pace = pacer()
+      for (const { id, values } of updates) {
+        const columns = Object.keys(values)
+        sql(updateByIdSql('alerts', columns)).run(...columns.map((c) => bindable(values[c])), id)
+        await pace()
+      }
+      return
+    }
     for (const group of chunks(updates, UPDATE_CHUNK)) {
       for (const { id, values } of group) await trx.from('alerts').where('id', id).update(values)
       await breathe()

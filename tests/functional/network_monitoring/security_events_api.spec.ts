@@ -130,6 +130,30 @@ test.group('Push API | refusals', (group) => {
     })
   })
 
+  test('bad events deep in a 500-event batch are named by their own index', async ({
+    client,
+    assert,
+  }) => {
+    const { secret } = await issueApiToken(['security-events:write'])
+    const events: unknown[] = Array.from({ length: 500 }, (_, i) =>
+      event({ eventId: `deep-${i}`, time: '2026-03-01T08:30:00+0800' })
+    )
+    events[237] = event({ eventId: 'deep-237', time: '2026-02-29T08:00:00Z' })
+    events[499] = 'not an event'
+    const response = await client
+      .post(PATH)
+      .header('authorization', `Bearer ${secret}`)
+      .json({ events })
+    response.assertStatus(422)
+    const errors = (response.body() as { errors: { field: string; message: string }[] }).errors
+    assert.deepEqual(
+      errors.map((e) => e.field),
+      ['events.237.time', 'events.499']
+    )
+    assert.equal(errors[0].message, '发生时间（time）不是真实存在的日期时间。')
+    assert.lengthOf(recorded.raised, 0)
+  })
+
   test('more than 500 events: 413 in Chinese JSON, nothing stored', async ({ client, assert }) => {
     const { secret } = await issueApiToken(['security-events:write'])
     const events = Array.from({ length: 501 }, (_, i) => event({ eventId: `e${i}` }))
