@@ -155,36 +155,43 @@ export class AlertNotifier {
       const sensitive = onDuty.period !== null
       const threshold = sensitive ? current.sensitiveMailGrade : current.mailGrade
       let recent: number | null = null
+      const stamp = sqlTime(now)
+      const deadlines = new Map<Grade, string>()
       const rows: Array<Record<string, unknown>> = []
       const toMail: AlertInfo[] = []
       for (const change of raised) {
         if (done.has(change.alertId)) continue
         done.add(change.alertId)
-        const alert = this.info(change.alertId, change.grade, infos)
+        const grade: Grade = infos.get(change.alertId)?.grade ?? change.grade
         const base = {
-          alert_id: alert.id,
-          grade: alert.grade,
+          alert_id: change.alertId,
+          grade,
           sensitive,
           level: 0,
-          raised_at: sqlTime(now),
-          created_at: sqlTime(now),
-          updated_at: sqlTime(now),
+          raised_at: stamp,
+          created_at: stamp,
+          updated_at: stamp,
         }
-        if (alert.grade > threshold) {
+        if (grade > threshold) {
           rows.push({ ...base, mode: 'skipped', open: false, next_escalation_at: null })
           continue
         }
         if (recent === null) recent = await this.recentMails(now, current, trx)
         const storm = recent >= current.stormThreshold
         recent++
-        const minutes = this.escalateAfter(current, alert.grade, sensitive)
+        let deadline = deadlines.get(grade)
+        if (deadline === undefined) {
+          const minutes = this.escalateAfter(current, grade, sensitive)
+          deadline = sqlTime(now.plus({ minutes }))
+          deadlines.set(grade, deadline)
+        }
         rows.push({
           ...base,
           mode: storm ? 'digest' : 'mailed',
           open: true,
-          next_escalation_at: sqlTime(now.plus({ minutes })),
+          next_escalation_at: deadline,
         })
-        if (!storm) toMail.push(alert)
+        if (!storm) toMail.push(this.info(change.alertId, change.grade, infos))
       }
       for (let i = 0; i < rows.length; i += NOTIFY_CHUNK) {
         await trx.table('alert_notifications').multiInsert(rows.slice(i, i + NOTIFY_CHUNK))
