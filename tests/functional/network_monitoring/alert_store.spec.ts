@@ -86,6 +86,40 @@ test.group('Alert store (AlertSink)', (group) => {
     )
   })
 
+  test('a condition repeating every minute is summarised in the timeline and the audit trail, not written per repeat', async ({
+    assert,
+  }) => {
+    const { village } = await createSiteTree()
+    const device = await createDevice(village)
+    const t0 = new Date('2026-03-01T02:00:00Z')
+    for (let minute = 0; minute < 30; minute++) {
+      await alertSink().raise([unreachable(device, new Date(t0.getTime() + minute * MIN))])
+    }
+    const alert = await Alert.query().where('device_id', device.id).firstOrFail()
+    assert.equal(alert.count, 30, 'the alert keeps the exact count')
+    assert.equal(alert.lastSeenAt.toMillis(), t0.getTime() + 29 * MIN)
+    const updates = await AlertEvent.query().where('alert_id', alert.id).where('type', 'updated')
+    assert.deepEqual(
+      updates.map((e) => (e.details as { count: number }).count),
+      [2, 10],
+      'the timeline notes the first repeat and each tenfold count'
+    )
+    const audited = await AuditEvent.query()
+      .where('action', 'alert.update')
+      .where('target_id', String(alert.id))
+    assert.lengthOf(audited, 2, 'one audit row per milestone, not one per raise() call')
+
+    await alertSink().recover(
+      [`unreachable:device:${device.id}`],
+      new Date(t0.getTime() + 31 * MIN)
+    )
+    const resolved = await AuditEvent.query()
+      .where('action', 'alert.resolve')
+      .where('target_id', String(alert.id))
+      .firstOrFail()
+    assert.equal(resolved.detailsObject.count, 30, 'the resolve row sums up')
+  })
+
   test('a clock jump backwards never moves last seen back', async ({ assert }) => {
     const { village } = await createSiteTree()
     const device = await createDevice(village)
