@@ -47,6 +47,10 @@ const AUDIT_CHUNK = 500
 /** Touched alerts written between two turns of the event loop. */
 const UPDATE_CHUNK = 100
 const SUMMARY_MAX = 500
+/** Durations at which gradeFor changes a grade (classification.ts). */
+const DURATION_THRESHOLDS_HOURS = [4, 24]
+/** How far back the minute tick looks for alerts that crossed a threshold (missed ticks). */
+const REGRADE_LOOKBACK_MS = 60 * 60_000
 const RAW_TYPE_MAX = 200
 
 /** An alerts row as the store reads and writes it (snake_case, as in the database). */
@@ -101,6 +105,8 @@ interface Touch {
   dirty: boolean
   /** Set when the alert resolved in this call (epoch ms). */
   resolvedAt?: number
+  /** The minute tick: the condition lasts until this instant (epoch ms), without a new signal. */
+  until?: number
   events: Array<{ type: string; at: Date; details: Record<string, unknown> }>
   changes: AlertChange[]
 }
@@ -226,6 +232,37 @@ export class AlertStore implements AlertSink {
         }
       }
       return { count: settled, changes: await this.#flush(trx, touches) }
+    })
+    await emitAlertChanges(changes)
+    return count
+  }
+
+  /**
+   * The minute tick's regrade (gradeFor: criticality, scope, duration): a fault alert still live
+   * whose duration just crossed a grade threshold (4 h, 24 h) gets its new grade, timeline entry,
+   * audit row and 'reclassified' change, without counting as a signal. Only the alerts whose
+   * first sighting lies within REGRADE_LOOKBACK before a threshold are read (index on state,
+   * first_seen_at), so the tick stays small with hundreds of thousands of live alerts.
+   */
+  async regradeLive(now: Date = new Date()): Promise<number> {
+    const { count, changes } = await this.#withRetry(async (trx) => {
+      const touches = new Map<number, Touch>()
+      for (const hours of DURATION_THRESHOLDS_HOURS) {
+        const crossing = now.getTime() - hours * 3_600_000
+        const rows = (await trx
+          .from('alerts')
+          .whereIn('state', ['open', 'acknowledged'])
+          .where('first_seen_at', '<=', sqlTime(crossing))
+          .where('first_seen_at', '>', sqlTime(crossing - REGRADE_LOOKBACK_MS))
+          .whereNull('grade_override_reason')
+          .limit(5000)) as AlertRow[]
+        for (const row of rows) {
+          if (!isFaultCategory(row.category)) continue
+          this.#touch(touches, row).until = now.getTime()
+        }
+      }
+      const flushed = await this.#flush(trx, touches)
+      return { count: flushed.filter((c) => c.type === 'reclassified').length, changes: flushed }
     })
     await emitAlertChanges(changes)
     return count
@@ -678,18 +715,20 @@ export class AlertStore implements AlertSink {
 
     // The parents' scope grew: count the sites behind them and regrade.
     for (const parent of parents) {
-      const row = await trx
+      // Linked before (in the table) and linked in this call (not written yet): their union.
+      const stored = await trx
         .from('alerts')
         .where('parent_alert_id', parent.id)
         .where('state', 'suppressed')
-        .countDistinct('site_id as sites')
-        .first()
-      const pendingSites = new Set(
-        [...touches.values()]
-          .filter((t) => t.row.parent_alert_id === parent.id && t.row.state === 'suppressed')
-          .map((t) => t.row.site_id)
-      )
-      const sites = Math.max(Number(row?.sites ?? 0), pendingSites.size)
+        .whereNotNull('site_id')
+        .distinct('site_id')
+      const behind = new Set(stored.map((r) => Number(r.site_id)))
+      for (const t of touches.values()) {
+        if (t.row.parent_alert_id !== parent.id || t.row.site_id === null) continue
+        if (t.row.state === 'suppressed') behind.add(Number(t.row.site_id))
+      }
+      behind.delete(Number(parent.site_id))
+      const sites = behind.size
       const touch = this.#touch(touches, parent)
       touch.row.sites_affected = 1 + sites
       touch.dirty = true
@@ -784,7 +823,9 @@ export class AlertStore implements AlertSink {
     for (const [id, info] of await this.#devices(trx, deviceIds)) device.set(id, info)
 
     for (const touch of touches.values()) {
-      if (!touch.dirty && touch.events.length === 0 && touch.signals === 0) continue
+      const tickOnly =
+        touch.until !== undefined && !touch.dirty && touch.events.length === 0 && !touch.signals
+      if (!touch.dirty && touch.events.length === 0 && touch.signals === 0 && !tickOnly) continue
       const row = touch.row
       const oldGrade = row.grade
       const oldComputed = row.computed_grade
@@ -802,13 +843,15 @@ export class AlertStore implements AlertSink {
       }
       const firstSeen = touch.firstSeen
       const lastSeen = Math.max(touch.lastSeen, firstSeen)
+      const lasting = Math.max(lastSeen, touch.until ?? 0)
       const computed = gradeFor({
         subcategory: row.category,
         criticality:
           row.device_id !== null ? (device.get(row.device_id)?.criticality ?? null) : null,
         sites: Number(row.sites_affected),
-        durationMinutes: (lastSeen - firstSeen) / 60_000,
+        durationMinutes: (lasting - firstSeen) / 60_000,
       })
+      if (tickOnly && computed === Number(oldComputed)) continue
       row.computed_grade = computed
       if (row.grade_override_reason === null) row.grade = computed
       // A mere repeat writes the count and the times only (no indexed column is rewritten).
@@ -860,8 +903,14 @@ export class AlertStore implements AlertSink {
       if (oldGrade !== row.grade && !touch.created) {
         touch.events.push({
           type: 'reclassified',
-          at: new Date(lastSeen),
+          at: new Date(lasting),
           details: { from: oldGrade, to: row.grade, auto: true },
+        })
+        touch.changes.push({
+          type: 'reclassified',
+          alertId: row.id,
+          grade: gradeOf(row.grade),
+          at: new Date(lasting),
         })
       }
       for (const event of touch.events) {

@@ -261,6 +261,55 @@ test.group('Alert store (AlertSink)', (group) => {
     assert.equal(byDevice.get(children[1].id), 'resolved')
   })
 
+  test('the grade follows the scope and the duration: 10 villages linked → III, down 4 hours → III on the minute tick', async ({
+    assert,
+  }) => {
+    const county = await createSite('county')
+    const town = await createSite('town', undefined, county)
+    const router = await createDevice(town, { deviceType: 'access_router' })
+    const villages = []
+    for (let i = 0; i < 10; i++) {
+      const site = await createSite('village', undefined, town)
+      villages.push(await createDevice(site, { parentDeviceId: router.id }))
+    }
+    const t0 = new Date('2026-03-01T02:00:00Z')
+    const { heard, stop } = listen()
+    await alertSink().raise([unreachable(router, t0)])
+    let parent = await Alert.query().where('device_id', router.id).firstOrFail()
+    assert.equal(parent.grade, 4, 'one town site: 一般 IV')
+    // The villages notice one after another, each in a later poll.
+    for (const [i, village] of villages.entries()) {
+      await alertSink().raise([unreachable(village, new Date(t0.getTime() + (i + 1) * 1000))])
+    }
+    await parent.refresh()
+    assert.equal(parent.sitesAffected, 11)
+    assert.equal(parent.grade, 3, '11 sites affected: 较大 III')
+    assert.include(
+      heard.filter((c) => c.type === 'reclassified').map((c) => c.alertId),
+      parent.id,
+      'the notifier hears of the new grade'
+    )
+    stop()
+    const timeline = await AlertEvent.query()
+      .where('alert_id', parent.id)
+      .where('type', 'reclassified')
+    assert.lengthOf(timeline, 1)
+
+    // A lone village router down for hours, nothing else happening: the minute tick regrades.
+    const lonely = await createDevice(await createSite('town', undefined, county))
+    await alertSink().raise([unreachable(lonely, t0)])
+    const store = alertSink() as AlertStore
+    assert.equal(await store.regradeLive(new Date(t0.getTime() + 3 * 60 * MIN)), 0)
+    let alert = await Alert.query().where('device_id', lonely.id).firstOrFail()
+    assert.equal(alert.grade, 4)
+    assert.equal(await store.regradeLive(new Date(t0.getTime() + 4 * 60 * MIN + MIN)), 1)
+    alert = await Alert.query().where('device_id', lonely.id).firstOrFail()
+    assert.equal(alert.grade, 3, 'down over 4 hours: 较大 III')
+    assert.equal(alert.lastSeenAt.toMillis(), t0.getTime(), 'the tick is not a signal')
+    parent = await Alert.query().where('device_id', router.id).firstOrFail()
+    assert.equal(parent.grade, 3)
+  })
+
   test('a flapping condition is marked 抖动 and not re-raised or re-resolved per flap', async ({
     assert,
   }) => {
