@@ -447,6 +447,12 @@ async function main() {
   stallsPages.enable()
   const list = await measure(listUrls, args.seconds)
   const dashboard = await measure(() => '/monitoring/alert-overview', Math.max(5, args.seconds / 2))
+  const liveCount = await db
+    .from('alerts')
+    .whereIn('state', ['open', 'acknowledged'])
+    .count('* as n')
+    .first()
+  const board = await measure(() => '/monitoring/alerts/live.json', Math.max(5, args.seconds / 3))
   const pageStall = await stallsPages.disable()
 
   // ---- report -----------------------------------------------------------------------------------
@@ -475,6 +481,10 @@ async function main() {
   )
   console.log(
     `  dashboard /monitoring/alert-overview p50 ${ms(percentile(dashboard.latencies, 50))}  p95 ${ms(dashP95)}  (${dashboard.latencies.length} requests, errors ${dashboard.errors})   target p95 < 200 ms: ${verdict(dashP95 < 200)}`
+  )
+  const boardP95 = percentile(board.latencies, 95)
+  console.log(
+    `  board live alerts /monitoring/alerts/live.json with ${Number(liveCount?.n ?? 0)} open alerts p50 ${ms(percentile(board.latencies, 50))}  p95 ${ms(boardP95)}  (${board.latencies.length} requests, errors ${board.errors})   target p95 < 200 ms: ${verdict(boardP95 < 200)}`
   )
   console.log(
     `  longest event-loop stall while serving pages ${ms(pageStall.wall)} wall, ${ms(pageStall.cpu)} on CPU`
