@@ -359,6 +359,7 @@ let liveCache: { until: number; counts: Promise<Record<GradeLevel, number>> } | 
 export function clearDashboardCache() {
   windowCache.clear()
   liveCache = null
+  boardCache = null
 }
 
 // A new, handled or reclassified alert changes the figures; a mere repeat does not.
@@ -513,6 +514,25 @@ export interface BoardAlerts {
 }
 
 /**
+ * The board's per-site/device aggregate, shared by every open board (each polls it) and kept
+ * like the dashboard's live counts: until an alert is raised, handled or reclassified here, and
+ * at most LIVE_CACHE_MS.
+ */
+let boardCache: { until: number; groups: ReturnType<typeof liveGroups> } | null = null
+
+function cachedLiveGroups() {
+  const now = Date.now()
+  if (!boardCache || boardCache.until <= now) {
+    const groups = liveGroups()
+    boardCache = { until: now + LIVE_CACHE_MS, groups }
+    groups.catch(() => {
+      if (boardCache?.groups === groups) boardCache = null
+    })
+  }
+  return boardCache.groups
+}
+
+/**
  * Live alerts per site and device, aggregated by the database (index state, site_id,
  * device_id, grade): one row per device with live alerts, never one per alert.
  */
@@ -538,7 +558,7 @@ async function liveGroups() {
  * however many alerts are open (287,000 in the bench: README "Alert throughput").
  */
 export async function boardAlerts(limit = 8): Promise<BoardAlerts> {
-  const [live, latest] = await Promise.all([liveGroups(), newestLiveAlerts(limit)])
+  const [live, latest] = await Promise.all([cachedLiveGroups(), newestLiveAlerts(limit)])
   const bySite = new Map<number, SiteAlerts>()
   const devices: Record<string, GradeLevel> = {}
   for (const group of live) {
