@@ -366,6 +366,7 @@ export class AlertStore implements AlertSink {
     const pendingByKey = new Map<string, AlertRow>()
 
     for (const signal of signals) {
+      await pace()
       const at = signal.occurredAt.getTime()
       if (signal.externalId) {
         const key = idKey(signal)
@@ -822,7 +823,9 @@ export class AlertStore implements AlertSink {
       .filter((id): id is number => id !== null)
     for (const [id, info] of await this.#devices(trx, deviceIds)) device.set(id, info)
 
+    const pace = pacer()
     for (const touch of touches.values()) {
+      await pace()
       const tickOnly =
         touch.until !== undefined && !touch.dirty && touch.events.length === 0 && !touch.signals
       if (!touch.dirty && touch.events.length === 0 && touch.signals === 0 && !tickOnly) continue
@@ -936,7 +939,6 @@ export class AlertStore implements AlertSink {
     await this.#writeAlerts(trx, updates)
     if (isSqlite(trx)) {
       const sql = await sqliteOf(trx)
-      const pace = pacer()
       const columns = ['alert_id', 'type', 'at', 'actor_id', 'actor_name', 'details']
       const insert = sql(insertSql('alert_events', columns))
       for (const entry of timeline) {

@@ -67,16 +67,28 @@ export function updateByIdSql(table: string, columns: readonly string[]) {
   return `UPDATE ${quote(table)} SET ${columns.map((c) => `${quote(c)} = ?`).join(', ')} WHERE "id" = ?`
 }
 
+/** When the event loop last reached its check phase, as seen by the pacers (shared by all). */
+let turnStarted = performance.now()
+let markPending = false
+
+function markTurn() {
+  turnStarted = performance.now()
+  markPending = false
+}
+
 /**
- * Lets the event loop take a turn once `budgetMs` of synchronous work went by: better-sqlite3
- * answers synchronously and a knex transaction chains on microtasks only, so without turns a
- * 500-event batch would hold the loop for its whole length. Measured by the clock, not by rows.
+ * Lets the event loop take a turn once `budgetMs` of synchronous work went by since it last
+ * turned: better-sqlite3 answers synchronously and a knex transaction chains on microtasks only,
+ * so without turns a 500-event batch would hold the loop for its whole length. Measured by the
+ * clock since the loop's last turn (shared by every pacer, so stages in a row add up), not by rows.
  */
 export function pacer(budgetMs = 15) {
-  let since = performance.now()
   return async () => {
-    if (performance.now() - since < budgetMs) return
+    if (!markPending) {
+      markPending = true
+      setImmediate(markTurn)
+    }
+    if (performance.now() - turnStarted < budgetMs) return
     await nextTurn()
-    since = performance.now()
   }
 }
