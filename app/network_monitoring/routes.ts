@@ -73,13 +73,21 @@ router
       'reopen',
       'assign',
       'reclassify',
-      'handling',
     ] as const) {
       router
         .post(`alerts/:id/${action}`, [AlertsActionsController, action])
         .as(`alerts.${action}`)
         .where('id', id)
     }
+    router
+      .post('alerts/:id/handling', [AlertsActionsController, 'handling'])
+      .as('alerts.handling')
+      .where('id', id)
+      .use(middleware.upload({ limit: '11mb', tooLarge: 'alerts.errors.upload_too_large' }))
+    router
+      .get('alerts/handling/:id/attachment', [AlertsActionsController, 'attachment'])
+      .as('alerts.handling_attachment')
+      .where('id', id)
   })
   .prefix('monitoring')
   .use(middleware.auth())

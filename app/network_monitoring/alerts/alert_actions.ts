@@ -28,6 +28,8 @@ export type AlertActionErrorCode =
   | 'assignee_invalid'
   | 'nothing_changed'
   | 'category_invalid'
+  | 'attachment_too_large'
+  | 'attachment_type'
 
 /** A refused alert action, with the i18n key of its Chinese message. */
 export class AlertActionError extends RuleError<AlertActionErrorCode> {

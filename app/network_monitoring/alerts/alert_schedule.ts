@@ -7,7 +7,8 @@ export const FLAP_SETTLE_CRON = '45 * * * * *'
 
 /**
  * Re-evaluates flapping conditions once a minute: a condition that calmed down resolves its
- * alert (when OK) or becomes a plain open alert (when still a problem). Returns a stop function.
+ * alert (when OK) or becomes a plain open alert (when still a problem); then regrades the live
+ * fault alerts whose duration crossed a grade threshold. Returns a stop function.
  */
 export function startAlertSchedule(logger: JobLogger) {
   let running = false
@@ -19,6 +20,8 @@ export function startAlertSchedule(logger: JobLogger) {
       try {
         const settled = await alertStore.settleFlapping(new Date())
         if (settled > 0) logger.info({ settled }, 'alert flapping settled')
+        const regraded = await alertStore.regradeLive(new Date())
+        if (regraded > 0) logger.info({ regraded }, 'alerts regraded by duration')
       } catch (error) {
         logger.error({ err: { message: (error as Error).message } }, 'alert flap settle failed')
       } finally {

@@ -26,6 +26,15 @@ import {
   type FlapSettings,
 } from '#network_monitoring/alerts/flapping'
 import { transition, type AlertState } from '#network_monitoring/alerts/lifecycle'
+import {
+  bindable,
+  insertSql,
+  isSqlite,
+  pacer,
+  sqliteOf,
+  updateByIdSql,
+  type Prepare,
+} from '#network_monitoring/alerts/sqlite_statements'
 
 /** The rule whose alerts are suppressed behind an unreachable parent device. */
 export const UNREACHABLE_RULE = 'unreachable'
@@ -38,6 +47,10 @@ const AUDIT_CHUNK = 500
 /** Touched alerts written between two turns of the event loop. */
 const UPDATE_CHUNK = 100
 const SUMMARY_MAX = 500
+/** Durations at which gradeFor changes a grade (classification.ts). */
+const DURATION_THRESHOLDS_HOURS = [4, 24]
+/** How far back the minute tick looks for alerts that crossed a threshold (missed ticks). */
+const REGRADE_LOOKBACK_MS = 60 * 60_000
 const RAW_TYPE_MAX = 200
 
 /** An alerts row as the store reads and writes it (snake_case, as in the database). */
@@ -92,6 +105,8 @@ interface Touch {
   dirty: boolean
   /** Set when the alert resolved in this call (epoch ms). */
   resolvedAt?: number
+  /** The minute tick: the condition lasts until this instant (epoch ms), without a new signal. */
+  until?: number
   events: Array<{ type: string; at: Date; details: Record<string, unknown> }>
   changes: AlertChange[]
 }
@@ -135,6 +150,26 @@ function isDuplicateKey(error: unknown) {
     e?.errno === 1062 ||
     (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT'))
   )
+}
+
+/** The timeline entry of a new alert. */
+function raisedEvent(row: AlertRow) {
+  return {
+    type: 'raised',
+    at: new Date(ms(row.first_seen_at)),
+    details: { category: row.category, grade: row.grade } as Record<string, unknown>,
+  }
+}
+
+/**
+ * Repeats of a known condition are summarised, not written one by one: the timeline and the
+ * audit trail get an 'updated' entry when the count reaches 2, 10, 100, 1,000 … (the row itself
+ * keeps the exact count and last time; resolve/close entries carry the final count).
+ */
+export function repeatMilestone(before: number, after: number) {
+  if (before < 2 && after >= 2) return true
+  for (let mark = 10; mark <= after; mark *= 10) if (before < mark) return true
+  return false
 }
 
 function gradeOf(value: number): GradeLevel {
@@ -202,6 +237,37 @@ export class AlertStore implements AlertSink {
     return count
   }
 
+  /**
+   * The minute tick's regrade (gradeFor: criticality, scope, duration): a fault alert still live
+   * whose duration just crossed a grade threshold (4 h, 24 h) gets its new grade, timeline entry,
+   * audit row and 'reclassified' change, without counting as a signal. Only the alerts whose
+   * first sighting lies within REGRADE_LOOKBACK before a threshold are read (index on state,
+   * first_seen_at), so the tick stays small with hundreds of thousands of live alerts.
+   */
+  async regradeLive(now: Date = new Date()): Promise<number> {
+    const { count, changes } = await this.#withRetry(async (trx) => {
+      const touches = new Map<number, Touch>()
+      for (const hours of DURATION_THRESHOLDS_HOURS) {
+        const crossing = now.getTime() - hours * 3_600_000
+        const rows = (await trx
+          .from('alerts')
+          .whereIn('state', ['open', 'acknowledged'])
+          .where('first_seen_at', '<=', sqlTime(crossing))
+          .where('first_seen_at', '>', sqlTime(crossing - REGRADE_LOOKBACK_MS))
+          .whereNull('grade_override_reason')
+          .limit(5000)) as AlertRow[]
+        for (const row of rows) {
+          if (!isFaultCategory(row.category)) continue
+          this.#touch(touches, row).until = now.getTime()
+        }
+      }
+      const flushed = await this.#flush(trx, touches)
+      return { count: flushed.filter((c) => c.type === 'reclassified').length, changes: flushed }
+    })
+    await emitAlertChanges(changes)
+    return count
+  }
+
   async #withRetry<T>(work: (trx: TransactionClientContract) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -213,6 +279,38 @@ export class AlertStore implements AlertSink {
     }
   }
 
+  /** The live alert and the flap history of each condition key. */
+  async #liveAndHistories(
+    trx: TransactionClientContract,
+    sql: Prepare | null,
+    keys: string[],
+    live: Map<string, AlertRow>,
+    histories: Map<string, ConditionHistory>
+  ) {
+    if (sql) {
+      const alert = sql('SELECT * FROM "alerts" WHERE "open_key" = ?')
+      const condition = sql('SELECT * FROM "alert_conditions" WHERE "condition_key" = ?')
+      const pace = pacer()
+      for (const key of keys) {
+        const row = alert.get(key)
+        if (row) live.set(key, row as unknown as AlertRow)
+        const history = condition.get(key)
+        if (history) histories.set(key, this.#readHistory(history as never))
+        await pace()
+      }
+      return
+    }
+    for (const group of chunks(keys)) {
+      for (const row of await trx.from('alerts').whereIn('open_key', group)) {
+        live.set(row.condition_key, row as AlertRow)
+      }
+      for (const row of await trx.from('alert_conditions').whereIn('condition_key', group)) {
+        histories.set(row.condition_key, this.#readHistory(row))
+      }
+      await breathe()
+    }
+  }
+
   async #raise(signals: AlertSignal[], trx: TransactionClientContract) {
     const outcome: RaiseOutcome = { created: 0, updated: 0, duplicates: 0, suppressed: 0 }
     const touches = new Map<number, Touch>()
@@ -221,7 +319,18 @@ export class AlertStore implements AlertSink {
     const seenIds = new Set<string>()
     const idKey = (s: AlertSignal) => `${s.source}\u0000${s.externalId}`
     const withIds = signals.filter((s) => s.externalId)
-    for (const group of chunks(withIds)) {
+    const sql = isSqlite(trx) ? await sqliteOf(trx) : null
+    const pace = pacer()
+    if (sql) {
+      const known = sql(
+        'SELECT 1 AS "known" FROM "alert_signal_ids" WHERE "source" = ? AND "external_id" = ?'
+      )
+      for (const signal of withIds) {
+        if (known.get(signal.source, signal.externalId)) seenIds.add(idKey(signal))
+        await pace()
+      }
+    }
+    for (const group of sql ? [] : chunks(withIds)) {
       const rows = await trx
         .from('alert_signal_ids')
         .whereIn(
@@ -251,20 +360,13 @@ export class AlertStore implements AlertSink {
     const keys = [...new Set(signals.map((s) => s.conditionKey))]
     const live = new Map<string, AlertRow>()
     const histories = new Map<string, ConditionHistory>()
-    for (const group of chunks(keys)) {
-      for (const row of await trx.from('alerts').whereIn('open_key', group)) {
-        live.set(row.condition_key, row as AlertRow)
-      }
-      for (const row of await trx.from('alert_conditions').whereIn('condition_key', group)) {
-        histories.set(row.condition_key, this.#readHistory(row))
-      }
-      await breathe()
-    }
+    await this.#liveAndHistories(trx, sql, keys, live, histories)
     const dirtyHistories = new Set<string>()
     const newIds: Array<{ source: string; external_id: string; alertKey: string }> = []
     const pendingByKey = new Map<string, AlertRow>()
 
     for (const signal of signals) {
+      await pace()
       const at = signal.occurredAt.getTime()
       if (signal.externalId) {
         const key = idKey(signal)
@@ -310,8 +412,8 @@ export class AlertStore implements AlertSink {
         if (Boolean(row.is_flapping) !== flapping && fault) {
           row.is_flapping = flapping
           touch.events.push({ type: 'flapping', at: signal.occurredAt, details: { flapping } })
+          touch.dirty = true
         }
-        touch.dirty = true
       } else {
         row = this.#newRow(signal, category, devices.get(signal.deviceId ?? -1) ?? null)
         row.is_flapping = flapping
@@ -330,7 +432,21 @@ export class AlertStore implements AlertSink {
     // 4. New alerts: insert, then link children behind an unreachable parent.
     // Many rows per INSERT; their ids are read back by open_key (unique while live).
     const stamp = sqlTime(Date.now())
-    for (const group of chunks([...pendingByKey.values()], INSERT_CHUNK)) {
+    if (sql) {
+      for (const row of pendingByKey.values()) {
+        const values: Record<string, unknown> = { ...row, created_at: stamp, updated_at: stamp }
+        delete values.id
+        const columns = Object.keys(values)
+        const result = sql(insertSql('alerts', columns)).run(
+          columns.map((c) => bindable(values[c]))
+        )
+        row.id = Number(result.lastInsertRowid)
+        live.set(row.condition_key, row)
+        this.#touch(touches, row, true).events.push(raisedEvent(row))
+        await pace()
+      }
+    }
+    for (const group of sql ? [] : chunks([...pendingByKey.values()], INSERT_CHUNK)) {
       await trx.table('alerts').multiInsert(
         group.map((row) => {
           const values: Partial<AlertRow> = { ...row }
@@ -349,12 +465,7 @@ export class AlertStore implements AlertSink {
       for (const row of group) {
         row.id = idByKey.get(row.condition_key)!
         live.set(row.condition_key, row)
-        const touch = this.#touch(touches, row, true)
-        touch.events.push({
-          type: 'raised',
-          at: new Date(ms(row.first_seen_at)),
-          details: { category: row.category, grade: row.grade },
-        })
+        this.#touch(touches, row, true).events.push(raisedEvent(row))
       }
       await breathe()
     }
@@ -366,7 +477,14 @@ export class AlertStore implements AlertSink {
     }
 
     // 5. Sender event ids, flap histories, timeline, audit.
-    for (const group of chunks(newIds)) {
+    if (sql) {
+      const insert = sql(insertSql('alert_signal_ids', ['source', 'external_id', 'alert_id']))
+      for (const item of newIds) {
+        insert.run(item.source, item.external_id, live.get(item.alertKey)!.id)
+        await pace()
+      }
+    }
+    for (const group of sql ? [] : chunks(newIds)) {
       await trx.table('alert_signal_ids').multiInsert(
         group.map((item) => ({
           source: item.source,
@@ -386,14 +504,8 @@ export class AlertStore implements AlertSink {
     const touches = new Map<number, Touch>()
     const live = new Map<string, AlertRow>()
     const histories = new Map<string, ConditionHistory>()
-    for (const group of chunks(keys)) {
-      for (const row of await trx.from('alerts').whereIn('open_key', group)) {
-        live.set(row.condition_key, row as AlertRow)
-      }
-      for (const row of await trx.from('alert_conditions').whereIn('condition_key', group)) {
-        histories.set(row.condition_key, this.#readHistory(row))
-      }
-    }
+    const sql = isSqlite(trx) ? await sqliteOf(trx) : null
+    await this.#liveAndHistories(trx, sql, keys, live, histories)
     let resolved = 0
     for (const key of keys) {
       const row = live.get(key)
@@ -604,18 +716,20 @@ export class AlertStore implements AlertSink {
 
     // The parents' scope grew: count the sites behind them and regrade.
     for (const parent of parents) {
-      const row = await trx
+      // Linked before (in the table) and linked in this call (not written yet): their union.
+      const stored = await trx
         .from('alerts')
         .where('parent_alert_id', parent.id)
         .where('state', 'suppressed')
-        .countDistinct('site_id as sites')
-        .first()
-      const pendingSites = new Set(
-        [...touches.values()]
-          .filter((t) => t.row.parent_alert_id === parent.id && t.row.state === 'suppressed')
-          .map((t) => t.row.site_id)
-      )
-      const sites = Math.max(Number(row?.sites ?? 0), pendingSites.size)
+        .whereNotNull('site_id')
+        .distinct('site_id')
+      const behind = new Set(stored.map((r) => Number(r.site_id)))
+      for (const t of touches.values()) {
+        if (t.row.parent_alert_id !== parent.id || t.row.site_id === null) continue
+        if (t.row.state === 'suppressed') behind.add(Number(t.row.site_id))
+      }
+      behind.delete(Number(parent.site_id))
+      const sites = behind.size
       const touch = this.#touch(touches, parent)
       touch.row.sites_affected = 1 + sites
       touch.dirty = true
@@ -709,42 +823,63 @@ export class AlertStore implements AlertSink {
       .filter((id): id is number => id !== null)
     for (const [id, info] of await this.#devices(trx, deviceIds)) device.set(id, info)
 
+    const pace = pacer()
     for (const touch of touches.values()) {
-      if (!touch.dirty && touch.events.length === 0 && touch.signals === 0) continue
+      await pace()
+      const tickOnly =
+        touch.until !== undefined && !touch.dirty && touch.events.length === 0 && !touch.signals
+      if (!touch.dirty && touch.events.length === 0 && touch.signals === 0 && !tickOnly) continue
       const row = touch.row
       const oldGrade = row.grade
+      const oldComputed = row.computed_grade
+      const oldFirstSeen = ms(row.first_seen_at)
       if (!touch.created && touch.signals > 0) {
-        row.count = Number(row.count) + touch.signals
-        touch.events.push({
-          type: 'updated',
-          at: new Date(touch.lastSeen),
-          details: { signals: touch.signals, count: row.count },
-        })
+        const before = Number(row.count)
+        row.count = before + touch.signals
+        if (repeatMilestone(before, row.count)) {
+          touch.events.push({
+            type: 'updated',
+            at: new Date(touch.lastSeen),
+            details: { signals: touch.signals, count: row.count },
+          })
+        }
       }
       const firstSeen = touch.firstSeen
       const lastSeen = Math.max(touch.lastSeen, firstSeen)
+      const lasting = Math.max(lastSeen, touch.until ?? 0)
       const computed = gradeFor({
         subcategory: row.category,
         criticality:
           row.device_id !== null ? (device.get(row.device_id)?.criticality ?? null) : null,
         sites: Number(row.sites_affected),
-        durationMinutes: (lastSeen - firstSeen) / 60_000,
+        durationMinutes: (lasting - firstSeen) / 60_000,
       })
+      if (tickOnly && computed === Number(oldComputed)) continue
       row.computed_grade = computed
       if (row.grade_override_reason === null) row.grade = computed
-      const update: Record<string, unknown> = {
-        state: row.state,
-        open_key: row.open_key,
-        count: row.count,
-        first_seen_at: sqlTime(firstSeen),
-        last_seen_at: sqlTime(lastSeen),
-        grade: row.grade,
-        computed_grade: row.computed_grade,
-        sites_affected: row.sites_affected,
-        parent_alert_id: row.parent_alert_id,
-        is_flapping: Boolean(row.is_flapping),
-        updated_at: sqlTime(Date.now()),
-      }
+      // A mere repeat writes the count and the times only (no indexed column is rewritten).
+      const repeatOnly =
+        !touch.created &&
+        !touch.dirty &&
+        touch.resolvedAt === undefined &&
+        row.grade === oldGrade &&
+        computed === Number(oldComputed) &&
+        firstSeen === oldFirstSeen
+      const update: Record<string, unknown> = repeatOnly
+        ? { count: row.count, last_seen_at: sqlTime(lastSeen), updated_at: sqlTime(Date.now()) }
+        : {
+            state: row.state,
+            open_key: row.open_key,
+            count: row.count,
+            first_seen_at: sqlTime(firstSeen),
+            last_seen_at: sqlTime(lastSeen),
+            grade: row.grade,
+            computed_grade: row.computed_grade,
+            sites_affected: row.sites_affected,
+            parent_alert_id: row.parent_alert_id,
+            is_flapping: Boolean(row.is_flapping),
+            updated_at: sqlTime(Date.now()),
+          }
       if (touch.resolvedAt !== undefined) {
         update.resolved_at = sqlTime(touch.resolvedAt)
         update.resolved_by_id = null
@@ -771,8 +906,14 @@ export class AlertStore implements AlertSink {
       if (oldGrade !== row.grade && !touch.created) {
         touch.events.push({
           type: 'reclassified',
-          at: new Date(lastSeen),
+          at: new Date(lasting),
           details: { from: oldGrade, to: row.grade, auto: true },
+        })
+        touch.changes.push({
+          type: 'reclassified',
+          alertId: row.id,
+          grade: gradeOf(row.grade),
+          at: new Date(lasting),
         })
       }
       for (const event of touch.events) {
@@ -786,15 +927,29 @@ export class AlertStore implements AlertSink {
         })
         const action = auditActionFor(event.type)
         const list = audited.get(action) ?? []
-        list.push({ id: row.id, details: { ...event.details, condition: row.condition_key } })
+        const summary = event.type === 'resolved' ? { count: Number(row.count) } : {}
+        list.push({
+          id: row.id,
+          details: { ...event.details, ...summary, condition: row.condition_key },
+        })
         audited.set(action, list)
       }
       for (const change of touch.changes) changes.push({ ...change, grade: gradeOf(row.grade) })
     }
     await this.#writeAlerts(trx, updates)
-    for (const group of chunks(timeline)) {
-      await trx.table('alert_events').multiInsert(group)
-      await breathe()
+    if (isSqlite(trx)) {
+      const sql = await sqliteOf(trx)
+      const columns = ['alert_id', 'type', 'at', 'actor_id', 'actor_name', 'details']
+      const insert = sql(insertSql('alert_events', columns))
+      for (const entry of timeline) {
+        insert.run(columns.map((c) => bindable(entry[c])))
+        await pace()
+      }
+    } else {
+      for (const group of chunks(timeline)) {
+        await trx.table('alert_events').multiInsert(group)
+        await breathe()
+      }
     }
     await this.#audit(trx, audited)
     return changes
@@ -808,6 +963,16 @@ export class AlertStore implements AlertSink {
     trx: TransactionClientContract,
     updates: Array<{ id: number; values: Record<string, unknown> }>
   ) {
+    if (isSqlite(trx)) {
+      const sql = await sqliteOf(trx)
+      const pace = pacer()
+      for (const { id, values } of updates) {
+        const columns = Object.keys(values)
+        sql(updateByIdSql('alerts', columns)).run(...columns.map((c) => bindable(values[c])), id)
+        await pace()
+      }
+      return
+    }
     for (const group of chunks(updates, UPDATE_CHUNK)) {
       for (const { id, values } of group) await trx.from('alerts').where('id', id).update(values)
       await breathe()

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
-import { DateTime } from 'luxon'
 import Device from '#network_monitoring/models/device'
 import { canonicalIp } from '#core/ip_address'
 import { isIP } from 'node:net'
 import { alertSink, type AlertSignal } from '#network_monitoring/alerts/contract'
 import { pushedCategory } from '#network_monitoring/api/pushed_category'
 import {
+  instantOf,
   severityOf,
   type SecurityEventInput,
 } from '#network_monitoring/api/security_event_validator'
@@ -108,7 +108,7 @@ export async function ingestSecurityEvents(
       deviceId: device?.id ?? null,
       siteId: device?.siteId ?? null,
       interfaceId: null,
-      occurredAt: DateTime.fromISO(event.time, { setZone: true }).toUTC().toJSDate(),
+      occurredAt: new Date(instantOf(event.time) ?? Number.NaN),
       severity: severityOf(event.severity),
       summary: { text: event.description ?? rawType },
       details: {

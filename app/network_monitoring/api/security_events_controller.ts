@@ -4,7 +4,7 @@ import { errors as limiterErrors } from '@adonisjs/limiter'
 import { ModuleMessagesProvider } from '#core/i18n/module_messages_provider'
 import { hasAlertSink } from '#network_monitoring/alerts/contract'
 import { pushApiSettings } from '#network_monitoring/api/push_settings'
-import { securityEventsValidator } from '#network_monitoring/api/security_event_validator'
+import { validateSecurityEvents } from '#network_monitoring/api/security_event_validator'
 import { ingestSecurityEvents } from '#network_monitoring/api/security_event_ingest'
 import ingestQueue from '#network_monitoring/api/ingest_queue'
 
@@ -51,7 +51,7 @@ export default class SecurityEventsController {
         }),
       })
     }
-    const { events } = await securityEventsValidator.validate(payload, {
+    const events = await validateSecurityEvents(payload, {
       messagesProvider: new ModuleMessagesProvider(i18n, 'security_events'),
     })
     if (!hasAlertSink()) {

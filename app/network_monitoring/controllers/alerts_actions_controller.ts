@@ -11,6 +11,9 @@ import {
 } from '#network_monitoring/validators/alert_validators'
 import { actorFrom } from '#core/audit/audit_service'
 import { parseGrade } from '#network_monitoring/alerts/classification'
+import handlingAttachments, { contentTypeOf } from '#network_monitoring/alerts/handling_attachments'
+import AlertHandlingRecord from '#network_monitoring/models/alert_handling_record'
+import audit from '#core/audit/audit_service'
 
 /**
  * What a netadmin does to an alert. Each action: authorize (handle) → validate → the alert
@@ -64,15 +67,49 @@ export default class AlertsActionsController {
     })
   }
 
+  /** Adds a 处置记录, with an optional PDF or image (multipart form, README "Alerts"). */
   async handling(ctx: HttpContext) {
     return this.#run(ctx, 'handled', async () => {
       const input = await ctx.request.validateUsing(handlingRecordValidator, alertMessages(ctx))
-      return alertActions.addHandlingRecord(ctx.params.id, actorFrom(ctx), {
-        cause: input.cause,
-        action: input.action,
-        evidence: input.evidence ?? null,
-      })
+      const file = ctx.request.file('attachment')
+      const kept = file ? await handlingAttachments.store(file) : null
+      try {
+        return await alertActions.addHandlingRecord(ctx.params.id, actorFrom(ctx), {
+          cause: input.cause,
+          action: input.action,
+          evidence: input.evidence ?? null,
+          attachmentPath: kept?.storedName ?? null,
+          attachmentName: kept?.originalName ?? null,
+        })
+      } catch (error) {
+        if (kept) await handlingAttachments.discard(kept.storedName)
+        throw error
+      }
     })
+  }
+
+  /** Downloads a 处置记录's attachment (netadmin and auditor: view ability), audited. */
+  async attachment(ctx: HttpContext) {
+    const { bouncer, params, response } = ctx
+    await bouncer.with(MonitoringPolicy).authorize('viewAlerts')
+    const record = await AlertHandlingRecord.findOrFail(params.id)
+    if (!record.attachmentPath) return response.notFound()
+    await audit.record({
+      ...actorFrom(ctx),
+      action: 'alert.attachment_download',
+      targetType: 'alert',
+      targetId: record.alertId,
+      details: { handlingRecordId: record.id, attachment: record.attachmentName },
+    })
+    const type = contentTypeOf(record.attachmentPath)
+    const ext = record.attachmentPath.split('.').pop()
+    response.header('content-type', type)
+    response.header('x-content-type-options', 'nosniff')
+    response.header(
+      'content-disposition',
+      `attachment; filename="handling-${record.id}.${ext}"; filename*=UTF-8''${encodeURIComponent(record.attachmentName ?? `handling-${record.id}.${ext}`)}`
+    )
+    return response.stream(handlingAttachments.stream(record.attachmentPath))
   }
 
   async #run(ctx: HttpContext, done: string, work: () => Promise<unknown>) {

@@ -71,6 +71,8 @@ interface NotificationRow {
 }
 
 const LAST_LEVEL = 2
+/** New alerts per notification transaction. */
+const NOTIFY_CHUNK = 200
 
 export class AlertNotifier {
   constructor(protected options: { now?: () => Date; lookup?: AlertLookup } = {}) {}
@@ -99,16 +101,20 @@ export class AlertNotifier {
     return i18nManager.locale(i18nManager.defaultLocale).t(`duty.${key}`, data)
   }
 
-  /** Handles the alert store's committed changes (registered with onAlertChanges). */
+  /**
+   * Handles the alert store's committed changes (registered with onAlertChanges). A storm of
+   * new alerts is handled in a few transactions of NOTIFY_CHUNK alerts each (settings, duty and
+   * the storm count read once per chunk), not one transaction per alert.
+   */
   async handle(changes: readonly AlertChange[]) {
     const raised = changes.filter((c) => c.type === 'raised')
     const closedIds = changes
       .filter((c) => c.type === 'acknowledged' || c.type === 'resolved' || c.type === 'closed')
       .map((c) => c.alertId)
-    if (closedIds.length) {
+    for (let i = 0; i < closedIds.length; i += NOTIFY_CHUNK) {
       await db
         .from('alert_notifications')
-        .whereIn('alert_id', closedIds)
+        .whereIn('alert_id', closedIds.slice(i, i + NOTIFY_CHUNK))
         .update({ open: false, next_escalation_at: null, updated_at: sqlTime(this.now()) })
     }
     for (const change of changes.filter((c) => c.type === 'reclassified')) {
@@ -117,65 +123,106 @@ export class AlertNotifier {
         .where('alert_id', change.alertId)
         .update({ grade: change.grade })
     }
-    if (raised.length === 0) return
-    const infos = await this.lookup(raised.map((c) => c.alertId))
-    for (const change of raised)
-      await this.notifyNew(this.info(change.alertId, change.grade, infos))
+    for (let i = 0; i < raised.length; i += NOTIFY_CHUNK) {
+      await this.notifyNew(raised.slice(i, i + NOTIFY_CHUNK))
+    }
   }
 
   protected escalateAfter(settings: DutySettings, grade: Grade, sensitive: boolean) {
     return (sensitive ? settings.sensitiveEscalateMinutes : settings.escalateMinutes)[grade]
   }
 
-  /** A new alert: mail the on-duty staff (or put it in the storm digest, or skip it by grade). */
-  protected async notifyNew(alert: AlertInfo) {
+  /**
+   * New alerts, in order: mail the on-duty staff (or put each in the storm digest, or skip it by
+   * grade). One transaction for the lot; only the alerts that may be mailed are looked up.
+   */
+  protected async notifyNew(raised: AlertChange[]) {
     const now = this.now()
+    const settings = await loadDutySettings()
+    const limit = (await duty.periodAt(now)) ? settings.sensitiveMailGrade : settings.mailGrade
+    // At most stormThreshold alerts in the window are mailed one by one; the rest go to the
+    // digest, so only the first few of a storm need their titles read.
+    const room = Math.max(0, settings.stormThreshold - (await this.recentMails(now, settings)))
+    const mailable = raised.filter((c) => c.grade <= limit).slice(0, room)
+    const infos =
+      mailable.length > 0 ? await this.lookup(mailable.map((c) => c.alertId)) : new Map()
     await db.transaction(async (trx) => {
-      const exists = await trx.from('alert_notifications').where('alert_id', alert.id).first()
-      if (exists) return
-      const settings = await loadDutySettings(trx)
+      const ids = [...new Set(raised.map((c) => c.alertId))]
+      const existing = await trx.from('alert_notifications').whereIn('alert_id', ids)
+      const done = new Set<number>(existing.map((row) => Number(row.alert_id)))
+      const current = settings
       const onDuty = await duty.onDutyAt(now, trx)
       const sensitive = onDuty.period !== null
-      const threshold = sensitive ? settings.sensitiveMailGrade : settings.mailGrade
-      const base = {
-        alert_id: alert.id,
-        grade: alert.grade,
-        sensitive,
-        level: 0,
-        raised_at: sqlTime(now),
-        created_at: sqlTime(now),
-        updated_at: sqlTime(now),
+      const threshold = sensitive ? current.sensitiveMailGrade : current.mailGrade
+      let recent: number | null = null
+      const stamp = sqlTime(now)
+      const deadlines = new Map<Grade, string>()
+      const rows: Array<Record<string, unknown>> = []
+      const toMail: AlertInfo[] = []
+      for (const change of raised) {
+        if (done.has(change.alertId)) continue
+        done.add(change.alertId)
+        const grade: Grade = infos.get(change.alertId)?.grade ?? change.grade
+        const base = {
+          alert_id: change.alertId,
+          grade,
+          sensitive,
+          level: 0,
+          raised_at: stamp,
+          created_at: stamp,
+          updated_at: stamp,
+        }
+        if (grade > threshold) {
+          rows.push({ ...base, mode: 'skipped', open: false, next_escalation_at: null })
+          continue
+        }
+        if (recent === null) recent = await this.recentMails(now, current, trx)
+        const storm = recent >= current.stormThreshold
+        recent++
+        let deadline = deadlines.get(grade)
+        if (deadline === undefined) {
+          const minutes = this.escalateAfter(current, grade, sensitive)
+          deadline = sqlTime(now.plus({ minutes }))
+          deadlines.set(grade, deadline)
+        }
+        rows.push({
+          ...base,
+          mode: storm ? 'digest' : 'mailed',
+          open: true,
+          next_escalation_at: deadline,
+        })
+        if (!storm) toMail.push(this.info(change.alertId, change.grade, infos))
       }
-      if (alert.grade > threshold) {
-        await trx.table('alert_notifications').insert({ ...base, mode: 'skipped', open: false })
-        return
+      for (let i = 0; i < rows.length; i += NOTIFY_CHUNK) {
+        await trx.table('alert_notifications').multiInsert(rows.slice(i, i + NOTIFY_CHUNK))
       }
-      const windowStart = now.minus({ minutes: settings.stormWindowMinutes })
-      const recent = await trx
-        .from('alert_notifications')
-        .whereIn('mode', ['mailed', 'digest', 'digested'])
-        .where('created_at', '>=', sqlTime(windowStart))
-        .count('* as total')
-      const storm = Number(recent[0].total) >= settings.stormThreshold
-      const minutes = this.escalateAfter(settings, alert.grade, sensitive)
-      await trx.table('alert_notifications').insert({
-        ...base,
-        mode: storm ? 'digest' : 'mailed',
-        open: true,
-        next_escalation_at: sqlTime(now.plus({ minutes })),
-      })
-      if (storm) return
-      const { recipients, fallback } = await this.firstResponders(onDuty, settings, alert, trx)
-      for (const to of recipients) {
-        await this.queueAlertMail(
-          'notice',
-          to,
-          alert,
-          { sensitive: onDuty.period?.name, fallback },
-          trx
-        )
+      for (const alert of toMail) {
+        const { recipients, fallback } = await this.firstResponders(onDuty, current, alert, trx)
+        for (const to of recipients) {
+          await this.queueAlertMail(
+            'notice',
+            to,
+            alert,
+            { sensitive: onDuty.period?.name, fallback },
+            trx
+          )
+        }
       }
     })
+  }
+
+  /** Alerts mailed or digested within the storm window before `now`. */
+  protected async recentMails(
+    now: DateTime,
+    settings: DutySettings,
+    trx?: TransactionClientContract
+  ) {
+    const counted = await (trx ?? db)
+      .from('alert_notifications')
+      .whereIn('mode', ['mailed', 'digest', 'digested'])
+      .where('created_at', '>=', sqlTime(now.minus({ minutes: settings.stormWindowMinutes })))
+      .count('* as total')
+    return Number(counted[0].total)
   }
 
   /** Level 0: the primary shift(s) now; the 副班 when no primary; the fallback address on a gap. */

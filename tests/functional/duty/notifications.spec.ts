@@ -183,6 +183,71 @@ test.group('告警通知 | notification policy', (group) => {
     assert.include(sent[0].text, '当前无人值班')
   })
 
+  test('a storm raised in one batch: the first M are mailed in order, the rest wait for the digest, without reading every alert', async ({
+    assert,
+  }) => {
+    const { zhang } = await roster()
+    const clock = manualClock(bj('2026-10-01T12:00').toJSDate())
+    const looked: number[][] = []
+    const transactions: number[] = []
+    const notifier = new AlertNotifier({
+      now: clock.now,
+      lookup: async (ids) => {
+        looked.push(ids)
+        return new Map(
+          ids.map((id) => [
+            id,
+            {
+              id,
+              grade: id % 3 === 20_000 % 3 ? 4 : 2,
+              title: `告警 ${id}`,
+              status: 'open',
+              occurredAt: clock.now(),
+            },
+          ])
+        )
+      },
+    })
+    const changes: AlertChange[] = Array.from({ length: 450 }, (_, i) => ({
+      type: 'raised' as const,
+      alertId: 20_000 + i,
+      grade: i % 3 === 0 ? 4 : 2,
+      at: clock.now(),
+    }))
+    const transaction = db.transaction.bind(db)
+    db.transaction = ((callback: unknown) => {
+      transactions.push(1)
+      return (transaction as (cb: unknown) => Promise<unknown>)(callback)
+    }) as typeof db.transaction
+    try {
+      await notifier.handle(changes)
+    } finally {
+      db.transaction = transaction
+    }
+    const notices = await mails('alert.notice')
+    const threshold = defaultDutySettings().stormThreshold
+    assert.lengthOf(notices, threshold)
+    assert.deepEqual(
+      notices.map((mail) => mail.text.match(/告警 (\d+)/)?.[1]),
+      changes
+        .filter((c) => c.grade === 2)
+        .slice(0, threshold)
+        .map((c) => String(c.alertId)),
+      'the first alerts are mailed, in the order they were raised'
+    )
+    assert.equal(notices[0].toAddress, zhang.email)
+    const rows = await db.from('alert_notifications').select('mode')
+    assert.lengthOf(rows, 450, 'every new alert gets its notification row')
+    assert.equal(rows.filter((r) => r.mode === 'skipped').length, 150)
+    assert.equal(rows.filter((r) => r.mode === 'digest').length, 300 - threshold)
+    assert.isAtMost(
+      looked.flat().length,
+      threshold,
+      'only the alerts that may be mailed are looked up'
+    )
+    assert.isAtMost(transactions.length, 3, 'a few transactions, not one per alert')
+  })
+
   test('a storm: more than M alerts in the window become one digest mail', async ({ assert }) => {
     const { zhang } = await roster()
     await db.transaction(async (trx) => {

@@ -86,6 +86,40 @@ test.group('Alert store (AlertSink)', (group) => {
     )
   })
 
+  test('a condition repeating every minute is summarised in the timeline and the audit trail, not written per repeat', async ({
+    assert,
+  }) => {
+    const { village } = await createSiteTree()
+    const device = await createDevice(village)
+    const t0 = new Date('2026-03-01T02:00:00Z')
+    for (let minute = 0; minute < 30; minute++) {
+      await alertSink().raise([unreachable(device, new Date(t0.getTime() + minute * MIN))])
+    }
+    const alert = await Alert.query().where('device_id', device.id).firstOrFail()
+    assert.equal(alert.count, 30, 'the alert keeps the exact count')
+    assert.equal(alert.lastSeenAt.toMillis(), t0.getTime() + 29 * MIN)
+    const updates = await AlertEvent.query().where('alert_id', alert.id).where('type', 'updated')
+    assert.deepEqual(
+      updates.map((e) => (e.details as { count: number }).count),
+      [2, 10],
+      'the timeline notes the first repeat and each tenfold count'
+    )
+    const audited = await AuditEvent.query()
+      .where('action', 'alert.update')
+      .where('target_id', String(alert.id))
+    assert.lengthOf(audited, 2, 'one audit row per milestone, not one per raise() call')
+
+    await alertSink().recover(
+      [`unreachable:device:${device.id}`],
+      new Date(t0.getTime() + 31 * MIN)
+    )
+    const resolved = await AuditEvent.query()
+      .where('action', 'alert.resolve')
+      .where('target_id', String(alert.id))
+      .firstOrFail()
+    assert.equal(resolved.detailsObject.count, 30, 'the resolve row sums up')
+  })
+
   test('a clock jump backwards never moves last seen back', async ({ assert }) => {
     const { village } = await createSiteTree()
     const device = await createDevice(village)
@@ -225,6 +259,55 @@ test.group('Alert store (AlertSink)', (group) => {
     assert.equal(byDevice.get(router.id), 'resolved')
     assert.equal(byDevice.get(children[0].id), 'open')
     assert.equal(byDevice.get(children[1].id), 'resolved')
+  })
+
+  test('the grade follows the scope and the duration: 10 villages linked → III, down 4 hours → III on the minute tick', async ({
+    assert,
+  }) => {
+    const county = await createSite('county')
+    const town = await createSite('town', undefined, county)
+    const router = await createDevice(town, { deviceType: 'access_router' })
+    const villages = []
+    for (let i = 0; i < 10; i++) {
+      const site = await createSite('village', undefined, town)
+      villages.push(await createDevice(site, { parentDeviceId: router.id }))
+    }
+    const t0 = new Date('2026-03-01T02:00:00Z')
+    const { heard, stop } = listen()
+    await alertSink().raise([unreachable(router, t0)])
+    let parent = await Alert.query().where('device_id', router.id).firstOrFail()
+    assert.equal(parent.grade, 4, 'one town site: 一般 IV')
+    // The villages notice one after another, each in a later poll.
+    for (const [i, village] of villages.entries()) {
+      await alertSink().raise([unreachable(village, new Date(t0.getTime() + (i + 1) * 1000))])
+    }
+    await parent.refresh()
+    assert.equal(parent.sitesAffected, 11)
+    assert.equal(parent.grade, 3, '11 sites affected: 较大 III')
+    assert.include(
+      heard.filter((c) => c.type === 'reclassified').map((c) => c.alertId),
+      parent.id,
+      'the notifier hears of the new grade'
+    )
+    stop()
+    const timeline = await AlertEvent.query()
+      .where('alert_id', parent.id)
+      .where('type', 'reclassified')
+    assert.lengthOf(timeline, 1)
+
+    // A lone village router down for hours, nothing else happening: the minute tick regrades.
+    const lonely = await createDevice(await createSite('town', undefined, county))
+    await alertSink().raise([unreachable(lonely, t0)])
+    const store = alertSink() as AlertStore
+    assert.equal(await store.regradeLive(new Date(t0.getTime() + 3 * 60 * MIN)), 0)
+    let alert = await Alert.query().where('device_id', lonely.id).firstOrFail()
+    assert.equal(alert.grade, 4)
+    assert.equal(await store.regradeLive(new Date(t0.getTime() + 4 * 60 * MIN + MIN)), 1)
+    alert = await Alert.query().where('device_id', lonely.id).firstOrFail()
+    assert.equal(alert.grade, 3, 'down over 4 hours: 较大 III')
+    assert.equal(alert.lastSeenAt.toMillis(), t0.getTime(), 'the tick is not a signal')
+    parent = await Alert.query().where('device_id', router.id).firstOrFail()
+    assert.equal(parent.grade, 3)
   })
 
   test('a flapping condition is marked 抖动 and not re-raised or re-resolved per flap', async ({
