@@ -46,6 +46,9 @@ export function isUnavailable(error: unknown): boolean {
 /** Poll-write transactions in flight on MySQL/MariaDB (of the pool's 10 connections). */
 const MYSQL_WRITE_CONCURRENCY = 3
 
+/** Committed batches waiting for their listeners (rules) before the writer waits too. */
+const LISTENER_BACKLOG = 8
+
 /** Devices per page when loading the targets of a tick. */
 const TARGET_PAGE = 1000
 
@@ -227,6 +230,11 @@ function truncate(text: string | null | undefined, max: number) {
  * device goes down or comes back. Each chunk of records is one transaction.
  */
 export class PollStore {
+  /** The listeners' queue of committed batches (see #afterCommit). */
+  #listeners: Promise<void> = Promise.resolve()
+  #backlog = 0
+  #backlogWaiters: Array<() => void> = []
+
   /** Batches the poll job may write at once: SQLite has one writer; MySQL overlaps round trips. */
   writeConcurrency() {
     return isBetterSqlite(db.connection()) ? 1 : MYSQL_WRITE_CONCURRENCY
@@ -381,9 +389,33 @@ export class PollStore {
       }
       written += batch.length
       // Rules and other listeners run after the commit, never inside the write.
-      await emitPollWritten(batch)
+      await this.#afterCommit(batch)
     }
     return written
+  }
+
+  /**
+   * Hands a committed batch to the listeners (alert rules) in commit order,
+   * one batch at a time, without holding the write: the next batch is
+   * written while the rules of this one run (and raise alerts). Beyond
+   * LISTENER_BACKLOG batches waiting, the writer waits for them.
+   */
+  async #afterCommit(batch: PollRecord[]) {
+    this.#backlog++
+    this.#listeners = this.#listeners
+      .then(() => emitPollWritten(batch))
+      .finally(() => {
+        this.#backlog--
+        this.#backlogWaiters.shift()?.()
+      })
+    while (this.#backlog > LISTENER_BACKLOG) {
+      await new Promise<void>((resolve) => this.#backlogWaiters.push(resolve))
+    }
+  }
+
+  /** Resolves once the listeners have seen every batch committed so far (the end of a tick). */
+  async settle() {
+    await this.#listeners
   }
 
   /** One bad device's data must not stop everyone's writes (nor be retried forever). */
