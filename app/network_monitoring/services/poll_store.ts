@@ -47,8 +47,12 @@ export function isUnavailable(error: unknown): boolean {
 /** Poll-write transactions in flight on MySQL/MariaDB (of the pool's 10 connections). */
 const MYSQL_WRITE_CONCURRENCY = 5
 
-/** Committed batches waiting for their listeners (rules) before the writer waits too. */
-const LISTENER_BACKLOG = 8
+/**
+ * Committed batches waiting for their listeners (rules) before the writer waits too. Large:
+ * during an alert storm the poll results still reach the board at polling speed; the records
+ * are held by the tick anyway, and the tick ends only once the rules have seen them all.
+ */
+const LISTENER_BACKLOG = 200
 
 /** Devices per page when loading the targets of a tick. */
 const TARGET_PAGE = 1000
