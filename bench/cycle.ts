@@ -23,6 +23,8 @@ import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import PollJob from '#network_monitoring/jobs/poll_job'
 import { sealSecret } from '#network_monitoring/services/credentials'
+import { ruleEngine, startAlertRules } from '#network_monitoring/alerts/rules/rules_service'
+import { hasAlertSink } from '#network_monitoring/alerts/contract'
 
 export interface CycleBenchOptions {
   devices: number
@@ -143,6 +145,35 @@ function lagSampler() {
   }
 }
 
+/**
+ * Statements sent to the database during a cycle (knex's 'query' event), by
+ * kind and table: the round trips the write path costs.
+ */
+function queryCounter() {
+  const connection = db.manager.get(db.primaryConnectionName)?.connection as
+    { client?: { on(event: string, listener: (query: { sql: string }) => void): void } } | undefined
+  const counts = new Map<string, number>()
+  let bytes = 0
+  connection?.client?.on('query', (query: { sql: string; bindings?: unknown[] }) => {
+    const sql = query.sql
+    bytes += sql.length
+    const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? '?'
+    const table =
+      /^\s*update\s+[`"]?(\w+)/i.exec(sql)?.[1] ?? /\b(?:into|from)\s+[`"]?(\w+)/i.exec(sql)?.[1]
+    const key = table ? `${verb} ${table}` : verb
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  })
+  return {
+    take() {
+      const out = { total: 0, bytes, top: [...counts].sort((a, b) => b[1] - a[1]) }
+      for (const [, n] of counts) out.total += n
+      counts.clear()
+      bytes = 0
+      return out
+    },
+  }
+}
+
 async function startResponder(sockets: number) {
   const child = spawn(
     process.execPath,
@@ -160,6 +191,12 @@ async function startResponder(sockets: number) {
 export async function runCycleBench(options: CycleBenchOptions): Promise<CycleFigures[]> {
   const deadCount = Math.round(options.devices * options.dead)
   const liveCount = options.devices - deadCount
+  // The rules run as in production (start/alert_rules.ts): evaluated after each committed batch.
+  if (!hasAlertSink()) throw new Error('no alert sink registered: the alert rules would not run')
+  startAlertRules()
+  options.print(
+    'alert rules evaluated after each committed batch, alerts stored by the alert store'
+  )
   const responder = await startResponder(liveCount)
   const figures: CycleFigures[] = []
   try {
@@ -208,6 +245,7 @@ export async function runCycleBench(options: CycleBenchOptions): Promise<CycleFi
     })
     const serverPid = await databaseServerPid()
     const lag = lagSampler()
+    const queries = queryCounter()
     try {
       for (let cycle = 1; cycle <= options.cycles; cycle++) {
         const load = loadavg()[0]
@@ -216,8 +254,18 @@ export async function runCycleBench(options: CycleBenchOptions): Promise<CycleFi
         const responderBefore = processCpuSeconds(responder.pid)
         const cpuBefore = process.cpuUsage()
         const started = performance.now()
+        queries.take()
+        const rulesBefore = { ...ruleEngine().stats }
         const report = await job.tick({ force: true })
         const ended = performance.now()
+        const statements = queries.take()
+        const rulesAfter = ruleEngine().stats
+        const rules = Object.fromEntries(
+          Object.entries(rulesAfter).map(([key, value]) => [
+            key,
+            value - rulesBefore[key as keyof typeof rulesBefore],
+          ])
+        ) as typeof rulesAfter
         const cpu = process.cpuUsage(cpuBefore)
         const serverAfter = processCpuSeconds(serverPid)
         const responderAfter = processCpuSeconds(responder.pid)
@@ -279,6 +327,23 @@ export async function runCycleBench(options: CycleBenchOptions): Promise<CycleFi
             ` (own work: p95 ${row.ownP95LagMs.toFixed(1)} ms, max ${row.ownMaxLagMs.toFixed(0)} ms,` +
             ` end ${row.endOwnMaxLagMs.toFixed(0)} ms),` +
             ` ${Math.round(row.rowsPerSecond)} rows/s (${rowsWritten} rows), load ${load.toFixed(1)}`
+        )
+        if (report.skipped) throw new Error('tick skipped')
+        options.print(
+          `  polling done at ${(report.pollingMs / 1000).toFixed(1)} s, last batch committed at` +
+            ` ${(report.writingMs / 1000).toFixed(1)} s; rules: ${rules.batches} batches` +
+            ` (${rules.records} records) evaluated in ${rules.evaluationMs.toFixed(0)} ms of CPU` +
+            ` (${((rules.evaluationMs * 1000) / Math.max(1, rules.records)).toFixed(0)} µs/record),` +
+            ` ${rules.signals} signals → ${rules.created} alerts raised, ${rules.updated} updated,` +
+            ` ${rules.linked} linked behind a parent, ${rules.recoveries} recoveries;` +
+            ` wall inside the rules and the alert store ${(rules.wallMs / 1000).toFixed(1)} s`
+        )
+        options.print(
+          `  ${statements.total} statements (${(statements.bytes / 1e6).toFixed(1)} MB of SQL): ` +
+            statements.top
+              .slice(0, 12)
+              .map(([key, n]) => `${key} ${n}`)
+              .join(', ')
         )
       }
       const steady = figures.slice(1)

@@ -63,7 +63,8 @@ for (let i = 1; i <= PORTS; i++) {
   add(t(2), text(`GigabitEthernet0/0/${i}`))
   add(t(3), () => uint(SnmpType.Integer, 6n))
   add(t(5), () => uint(SnmpType.Gauge32, 1_000_000_000n))
-  add(t(7), () => uint(SnmpType.Integer, 1n))
+  // every fifth port unused and shut (admin down, oper down), as a tidy access switch has them
+  add(t(7), () => uint(SnmpType.Integer, i % 5 === 0 ? 2n : 1n))
   add(t(8), () => uint(SnmpType.Integer, i % 5 === 0 ? 2n : 1n))
   add(t(13), () => uint(SnmpType.Counter32, 0n))
   add(t(14), () => uint(SnmpType.Counter32, seconds() / 60n))

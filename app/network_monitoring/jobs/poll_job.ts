@@ -91,6 +91,9 @@ export type TickReport =
       /** In-flight devices left unrecorded because the job was closed mid-tick. */
       interrupted: number
       records: PollRecord[]
+      /** Since the start: the last device's outcome, and the last batch committed. */
+      pollingMs: number
+      writingMs: number
     }
 
 /** A due device may start this much early, so cron jitter does not push it a whole tick back. */
@@ -265,8 +268,11 @@ export default class PollJob {
       probedDown: 0,
       interrupted: 0,
       records: [] as PollRecord[],
+      pollingMs: 0,
+      writingMs: 0,
     }
     if (due.length === 0) {
+      await this.#store.settle()
       report.durationMs = this.#now() - startedAtMs
       return report
     }
@@ -333,8 +339,12 @@ export default class PollJob {
       if (batch.length >= this.settings.pollWriteBatch) flush()
     })
     if (cycle.skipped) return { skipped: true }
+    report.pollingMs = this.#now() - startedAtMs
     flush()
     await Promise.all([...pending])
+    report.writingMs = this.#now() - startedAtMs
+    // the tick ends once the rules have seen its results (they run beside the writes)
+    await this.#store.settle()
     if (!databaseUp && report.records.length > 0) {
       this.#logger.warn(
         { job: 'snmp:poll', buffered: this.#buffer.length },

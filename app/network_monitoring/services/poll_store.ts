@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import mysql from 'mysql2'
 import { emitPollWritten } from '#network_monitoring/alerts/contract'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
@@ -44,7 +45,14 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 /** Poll-write transactions in flight on MySQL/MariaDB (of the pool's 10 connections). */
-const MYSQL_WRITE_CONCURRENCY = 3
+const MYSQL_WRITE_CONCURRENCY = 5
+
+/**
+ * Committed batches waiting for their listeners (rules) before the writer waits too. Large:
+ * during an alert storm the poll results still reach the board at polling speed; the records
+ * are held by the tick anyway, and the tick ends only once the rules have seen them all.
+ */
+const LISTENER_BACKLOG = 200
 
 /** Devices per page when loading the targets of a tick. */
 const TARGET_PAGE = 1000
@@ -165,14 +173,35 @@ async function upsert(
     for (const row of rows) statement.run(columns.map((column) => bindable(row[column])))
     return
   }
+  // MySQL/MariaDB: the statement text is built here, one string per chunk. knex's builder and
+  // mysql2's placeholder formatting cost more main-thread time than the database's own work
+  // (measured with --cpu-prof); the values are escaped the way mysql2 escapes them.
+  const columns = Object.keys(rows[0])
+  const head =
+    `INSERT${merge === 'ignore' ? ' IGNORE' : ''} INTO \`${table}\` (` +
+    columns.map((column) => `\`${column}\``).join(', ') +
+    ') VALUES '
+  const tail =
+    merge === 'ignore'
+      ? ''
+      : ' ON DUPLICATE KEY UPDATE ' +
+        merge.map((column) => `\`${column}\` = VALUES(\`${column}\`)`).join(', ')
   for (const slice of chunks(rows, chunkSize)) {
-    const query = trx
-      .knexQuery()
-      .table(table)
-      .insert(slice)
-      .onConflict([...conflict])
-    await (merge === 'ignore' ? query.ignore() : query.merge([...merge]))
+    const values: string[] = []
+    for (const row of slice) {
+      values.push(`(${columns.map((column) => sqlValue(row[column])).join(',')})`)
+    }
+    await trx.rawQuery(head + values.join(',') + tail)
   }
+}
+
+/** A value as MySQL literal text (what mysql2 would substitute for a placeholder). */
+function sqlValue(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL'
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  if (typeof value === 'bigint') return value.toString()
+  return mysql.escape(value as string)
 }
 
 /**
@@ -227,6 +256,11 @@ function truncate(text: string | null | undefined, max: number) {
  * device goes down or comes back. Each chunk of records is one transaction.
  */
 export class PollStore {
+  /** The listeners' queue of committed batches (see #afterCommit). */
+  #listeners: Promise<void> = Promise.resolve()
+  #backlog = 0
+  #backlogWaiters: Array<() => void> = []
+
   /** Batches the poll job may write at once: SQLite has one writer; MySQL overlaps round trips. */
   writeConcurrency() {
     return isBetterSqlite(db.connection()) ? 1 : MYSQL_WRITE_CONCURRENCY
@@ -381,9 +415,33 @@ export class PollStore {
       }
       written += batch.length
       // Rules and other listeners run after the commit, never inside the write.
-      await emitPollWritten(batch)
+      await this.#afterCommit(batch)
     }
     return written
+  }
+
+  /**
+   * Hands a committed batch to the listeners (alert rules) in commit order,
+   * one batch at a time, without holding the write: the next batch is
+   * written while the rules of this one run (and raise alerts). Beyond
+   * LISTENER_BACKLOG batches waiting, the writer waits for them.
+   */
+  async #afterCommit(batch: PollRecord[]) {
+    this.#backlog++
+    this.#listeners = this.#listeners
+      .then(() => emitPollWritten(batch))
+      .finally(() => {
+        this.#backlog--
+        this.#backlogWaiters.shift()?.()
+      })
+    while (this.#backlog > LISTENER_BACKLOG) {
+      await new Promise<void>((resolve) => this.#backlogWaiters.push(resolve))
+    }
+  }
+
+  /** Resolves once the listeners have seen every batch committed so far (the end of a tick). */
+  async settle() {
+    await this.#listeners
   }
 
   /** One bad device's data must not stop everyone's writes (nor be retried forever). */
@@ -442,8 +500,12 @@ export class PollStore {
    * moves there; rows of ports that vanished are marked gone (parked at an
    * ifIndex no agent uses, so the number is free for the port that has it now).
    */
-  async #followRenumbering(trx: TransactionClientContract, answered: PollRecord[], now: string) {
-    if (answered.length === 0) return
+  async #followRenumbering(
+    trx: TransactionClientContract,
+    answered: PollRecord[],
+    now: string
+  ): Promise<Map<string, number> | null> {
+    if (answered.length === 0) return null
     const ids = answered.map((record) => record.deviceId)
     const existing: Array<{
       id: number
@@ -493,7 +555,12 @@ export class PollStore {
         else if (!row.gone_at || index < PARKED_IF_INDEX) gone.push(Number(row.id))
       }
     }
-    if (moves.length === 0 && gone.length === 0) return
+    if (moves.length === 0 && gone.length === 0) {
+      // nothing moved: the rows' ids as they are (device:ifIndex → id), for the samples
+      const idOf = new Map<string, number>()
+      for (const row of existing) idOf.set(`${row.device_id}:${row.if_index}`, Number(row.id))
+      return idOf
+    }
     const parked = [...moves.map((move) => move.id), ...gone]
     // two steps, so swapped numbers never collide on (device_id, if_index)
     for (const id of parked) {
@@ -518,6 +585,7 @@ export class PollStore {
         out_utilisation: null,
       })
     }
+    return null
   }
 
   /** An audit event: this many results were lost while the database was away (the board shows it). */
@@ -677,7 +745,7 @@ export class PollStore {
         updated_at: now,
       }))
     )
-    await this.#followRenumbering(trx, answered, now)
+    const knownIds = await this.#followRenumbering(trx, answered, now)
     const interfaceColumns = interfaceRows.length > 0 ? Object.keys(interfaceRows[0]) : []
     await upsert(
       trx,
@@ -693,19 +761,30 @@ export class PollStore {
       (record) => record.ok && record.interfaces.some((row) => row.rates !== null)
     )
     if (withRates.length > 0) {
-      const ids = new Map<string, number>()
-      const deviceIds = [...new Set(withRates.map((record) => record.deviceId))]
-      const rows = await interfaceRowsOf<{ id: number; device_id: number; if_index: number }>(
-        trx,
-        deviceIds,
-        ['id', 'device_id', 'if_index']
-      )
-      for (const row of rows) ids.set(`${row.device_id}:${row.if_index}`, Number(row.id))
+      // The ids read before the upsert serve when every row had one (the steady state);
+      // a new port or a renumbering reads them again.
+      const complete =
+        knownIds !== null &&
+        withRates.every((record) =>
+          record.interfaces.every(
+            (row) => row.rates === null || knownIds.has(`${record.deviceId}:${row.ifIndex}`)
+          )
+        )
+      const idOf = complete ? knownIds : new Map<string, number>()
+      if (!complete) {
+        const deviceIds = [...new Set(withRates.map((record) => record.deviceId))]
+        const rows = await interfaceRowsOf<{ id: number; device_id: number; if_index: number }>(
+          trx,
+          deviceIds,
+          ['id', 'device_id', 'if_index']
+        )
+        for (const row of rows) idOf.set(`${row.device_id}:${row.if_index}`, Number(row.id))
+      }
       const sampleRows = withRates.flatMap((record) =>
         record.interfaces
-          .filter((row) => row.rates !== null && ids.has(`${record.deviceId}:${row.ifIndex}`))
+          .filter((row) => row.rates !== null && idOf.has(`${record.deviceId}:${row.ifIndex}`))
           .map((row) => ({
-            interface_id: ids.get(`${record.deviceId}:${row.ifIndex}`)!,
+            interface_id: idOf.get(`${record.deviceId}:${row.ifIndex}`)!,
             ts: Math.floor(record.takenAtMs / 1000),
             in_bps: row.rates!.inBps,
             out_bps: row.rates!.outBps,

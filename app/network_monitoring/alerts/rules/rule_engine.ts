@@ -75,6 +75,20 @@ export default class RuleEngine {
   #baselineSavedAtMs: number
   /** Last batch's evaluation time (ms), for benches and logs. */
   lastEvaluationMs = 0
+  /** Running totals since start, for benches and logs. */
+  readonly stats = {
+    batches: 0,
+    records: 0,
+    signals: 0,
+    recoveries: 0,
+    created: 0,
+    updated: 0,
+    linked: 0,
+    /** Synchronous evaluation time (ms). */
+    evaluationMs: 0,
+    /** Wall time of whole batches: loading, evaluating, raising alerts, saving state (ms). */
+    wallMs: 0,
+  }
 
   constructor(backend: RuleBackend, sink: () => AlertSink | null, options: EngineOptions = {}) {
     this.#backend = backend
@@ -100,11 +114,28 @@ export default class RuleEngine {
   async handle(records: readonly PollRecord[]) {
     const sink = this.#sink()
     if (!sink || records.length === 0) return null
+    const started = performance.now()
+    try {
+      return await this.#handle(sink, records)
+    } finally {
+      this.stats.batches++
+      this.stats.records += records.length
+      this.stats.wallMs += performance.now() - started
+    }
+  }
+
+  async #handle(sink: AlertSink, records: readonly PollRecord[]) {
     await this.prepare(records)
     const result = this.evaluate(records)
+    this.stats.evaluationMs += result.evaluationMs
+    this.stats.signals += result.signals.length
+    this.stats.recoveries += result.recoveries.length
     if (result.signals.length > 0) {
       try {
-        await sink.raise(result.signals)
+        const outcome = await sink.raise(result.signals)
+        this.stats.created += outcome.created
+        this.stats.updated += outcome.updated
+        this.stats.linked += outcome.linked ?? 0
       } catch (error) {
         // Not raised: forget they are active so the next poll raises them again.
         this.#forgetActive(result.signals)
