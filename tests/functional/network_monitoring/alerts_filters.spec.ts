@@ -99,6 +99,21 @@ test.group('告警中心 filters and pages', (group) => {
     assert.notInclude(byUnit.text(), 'yi-rtr 无法访问')
   })
 
+  test('an end date before the start date is named, not silently an empty list', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['netadmin'] })
+    const f = await fixture()
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+    const response = await client
+      .get(`/monitoring/alerts?from=${today}&to=2020-01-01`)
+      .loginAs(admin)
+    response.assertStatus(200)
+    response.assertTextIncludes('结束日期不能早于开始日期。')
+    assert.includeMembers(listedIds(response), [f.a.id, f.v.id, f.b.id])
+  })
+
   test('more alerts than a page: page 2 holds the rest, the pager links both ways and keeps the filters', async ({
     client,
     assert,
