@@ -90,6 +90,33 @@ export async function alertListQuery(filters: AlertFilters) {
   return { query: query.orderBy('first_seen_at', 'desc').orderBy('id', 'desc') }
 }
 
+/**
+ * One page of the list: the ids first (read from the filter's covering index and sorted there),
+ * then those rows. Asked for whole rows at once, SQLite may read every matching row before
+ * sorting: a town with its villages (site_id IN …, 32,000 alerts in the bench) took 210 ms.
+ */
+export async function alertPage(
+  query: ModelQueryBuilderContract<typeof Alert>,
+  page: number,
+  size: number
+) {
+  const ids = await query
+    .clone()
+    .clearSelect()
+    .select('id')
+    .offset((page - 1) * size)
+    .limit(size)
+    .pojo<{ id: number }>()
+  if (ids.length === 0) return []
+  return Alert.query()
+    .whereIn(
+      'id',
+      ids.map((row) => Number(row.id))
+    )
+    .orderBy('first_seen_at', 'desc')
+    .orderBy('id', 'desc')
+}
+
 export interface SiteOption {
   id: number
   name: string

@@ -1,3 +1,5 @@
+import { StateMachine, type TransitionTable } from '#core/state_machine'
+
 /**
  * The alert lifecycle as one table of allowed transitions (open → acknowledged → resolved →
  * closed). `suppressed` is an alert hidden behind its parent's (a village behind its town
@@ -15,9 +17,7 @@ export type AlertAction =
 
 export const HUMAN_ACTIONS: readonly AlertAction[] = ['acknowledge', 'resolve', 'close', 'reopen']
 
-export const TRANSITIONS: Readonly<
-  Record<AlertAction, { from: readonly AlertState[]; to: AlertState }>
-> = {
+export const TRANSITIONS: TransitionTable<AlertState, AlertAction> = {
   acknowledge: { from: ['open'], to: 'acknowledged' },
   resolve: { from: ['open', 'acknowledged'], to: 'resolved' },
   close: { from: ['resolved'], to: 'closed' },
@@ -38,14 +38,26 @@ export class AlertTransitionError extends Error {
   }
 }
 
+/**
+ * The alert table on the shared mechanism of app/core (the one projects, panels, seats and
+ * sheets use). The store moves alerts in batches with its own compare-and-set UPDATEs, so it
+ * asks this machine only whether a move is allowed and where it leads.
+ */
+export const alertMachine = new StateMachine<AlertState, AlertAction>('alert', TRANSITIONS, {
+  dbTable: 'alerts',
+  errorPrefix: 'alerts.errors',
+  refuse: (_key, values) =>
+    new AlertTransitionError(values.state as AlertState, values.action as AlertAction),
+})
+
 export function canTransition(from: AlertState, action: AlertAction) {
-  return TRANSITIONS[action].from.includes(from)
+  return alertMachine.can(from, action)
 }
 
 /** The state after `action`, or AlertTransitionError. */
 export function transition(from: AlertState, action: AlertAction): AlertState {
-  if (!canTransition(from, action)) throw new AlertTransitionError(from, action)
-  return TRANSITIONS[action].to
+  alertMachine.assert(from, action)
+  return alertMachine.target(action)
 }
 
 /** The human actions offered on an alert in this state (buttons on the detail page). */

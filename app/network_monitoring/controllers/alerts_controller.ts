@@ -14,6 +14,7 @@ import {
   alertListQuery,
   alertNames,
   alertSummary,
+  alertPage,
   boardAlerts,
   cappedCount,
   COUNT_CAP,
@@ -52,10 +53,7 @@ export default class AlertsController {
 
     const page = filters.page ?? 1
     const [alerts, count] = await Promise.all([
-      query
-        .clone()
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE),
+      alertPage(query, page, PAGE_SIZE),
       cappedCount(query),
     ])
     const names = await alertNames(alerts)
