@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { I18n } from '@adonisjs/i18n'
@@ -559,18 +560,35 @@ function cachedLiveGroups() {
   return boardCache.groups
 }
 
+/** Sites per board aggregate query: each reads a slice of the index and yields in between. */
+const BOARD_SITE_SLICE = 48
+
 /**
  * Live alerts per site and device, aggregated by the database (index state, site_id,
- * device_id, grade): one row per device with live alerts, never one per alert.
+ * device_id, grade): one row per device with live alerts, never one per alert. Read per state
+ * and slice of site ids with a turn of the event loop between two: one GROUP BY over 290,000
+ * live alerts held the loop ~140 ms (better-sqlite3 runs synchronously).
  */
 async function liveGroups() {
-  const rows = await db
-    .from('alerts')
-    .whereIn('state', ['open', 'acknowledged'])
-    .groupBy('state', 'site_id', 'device_id')
-    .select('site_id', 'device_id')
-    .min('grade as worst')
-    .count('* as n')
+  const sites = await db.from('network_sites').select('id').orderBy('id')
+  const ids = sites.map((row) => Number(row.id))
+  const rows: Array<Record<string, unknown>> = []
+  const slice = (state: string) =>
+    db
+      .from('alerts')
+      .where('state', state)
+      .groupBy('site_id', 'device_id')
+      .select('site_id', 'device_id')
+      .min('grade as worst')
+      .count('* as n')
+  for (const state of ['open', 'acknowledged']) {
+    rows.push(...(await slice(state).whereNull('site_id')))
+    for (let i = 0; i < ids.length; i += BOARD_SITE_SLICE) {
+      await nextTurn()
+      const part = ids.slice(i, i + BOARD_SITE_SLICE)
+      rows.push(...(await slice(state).whereBetween('site_id', [part[0], part[part.length - 1]])))
+    }
+  }
   return rows.map((row) => ({
     siteId: row.site_id === null ? null : Number(row.site_id),
     deviceId: row.device_id === null ? null : Number(row.device_id),
