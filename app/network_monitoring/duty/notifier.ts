@@ -7,6 +7,7 @@
  * the storm window become one digest mail. Every mail goes through the outbox, written in the
  * same transaction as the notification state, so a crash never mails twice or loses one.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import logger from '@adonisjs/core/services/logger'
@@ -75,7 +76,18 @@ const LAST_LEVEL = 2
 const NOTIFY_CHUNK = 200
 
 export class AlertNotifier {
-  constructor(protected options: { now?: () => Date; lookup?: AlertLookup } = {}) {}
+  constructor(
+    protected options: {
+      now?: () => Date
+      lookup?: AlertLookup
+      breathe?: () => Promise<unknown>
+    } = {}
+  ) {}
+
+  /** The pause before each chunk of new alerts (tests count the chunks with it). */
+  protected breathe() {
+    return (this.options.breathe ?? nextTurn)()
+  }
 
   protected now() {
     return DateTime.fromJSDate(this.options.now?.() ?? dutyClock.now()).toUTC()
@@ -124,6 +136,10 @@ export class AlertNotifier {
         .update({ grade: change.grade })
     }
     for (let i = 0; i < raised.length; i += NOTIFY_CHUNK) {
+      // A turn of the event loop before each chunk: on SQLite every query is synchronous and
+      // the alert store calls us right after its commit, so 500 new alerts of one push would
+      // otherwise be handled in one stretch (~100 ms) without another request getting a turn.
+      await this.breathe()
       await this.notifyNew(raised.slice(i, i + NOTIFY_CHUNK))
     }
   }

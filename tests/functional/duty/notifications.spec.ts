@@ -190,8 +190,12 @@ test.group('告警通知 | notification policy', (group) => {
     const clock = manualClock(bj('2026-10-01T12:00').toJSDate())
     const looked: number[][] = []
     const transactions: number[] = []
+    let turns = 0
     const notifier = new AlertNotifier({
       now: clock.now,
+      breathe: async () => {
+        turns++
+      },
       lookup: async (ids) => {
         looked.push(ids)
         return new Map(
@@ -224,6 +228,7 @@ test.group('告警通知 | notification policy', (group) => {
     } finally {
       db.transaction = transaction
     }
+    assert.equal(turns, 3, 'the event loop gets a turn before each chunk of 200 new alerts')
     const notices = await mails('alert.notice')
     const threshold = defaultDutySettings().stormThreshold
     assert.lengthOf(notices, threshold)
