@@ -228,14 +228,12 @@ export class TodoService {
       mysql
         ? db.raw(`MONTH(DATE_ADD(${column}, INTERVAL 8 HOUR)) as m`)
         : db.raw(`CAST(strftime('%m', ${column}, '+8 hours') AS INTEGER) as m`)
-    const series = async (table: string, scope: (query: any) => void) => {
-      const rows: { m: number | string; total: number | string }[] = await db
+    const series = async (table: string, total: ReturnType<typeof db.raw>) => {
+      const rows: { m: number | string; total: number | string | null }[] = await db
         .from(table)
         .where('decided_at', '>=', sqlTime(from))
         .where('decided_at', '<', sqlTime(to))
-        .where(scope)
-        .select(month('decided_at'))
-        .count('* as total')
+        .select(month('decided_at'), total)
         .groupBy('m')
       const months = Array.from({ length: 12 }, () => 0)
       for (const row of rows) months[Number(row.m) - 1] = count(row.total)
@@ -245,9 +243,16 @@ export class TodoService {
       // only 批复 and 不予立项 set projects.decided_at (DECIDED_STATES), and a decided project
       // stays decided: the range alone reads the (decided_at, state) index, where a state
       // filter made SQLite walk every decided project of every year
-      decided: await series('projects', () => {}),
-      accepted: await series('acceptance_requests', (query) =>
-        query.where('status', requestMachine.target('pass'))
+      decided: await series('projects', db.raw('count(*) as total')),
+      // the passed requests counted within the range, not filtered by status: a status filter
+      // made SQLite read the status index, i.e. every passed request of every year from the
+      // table (~60 ms at 24,000 requests, synchronously), where the range reads the year's
+      // entries of the (decided_at, status) index alone
+      accepted: await series(
+        'acceptance_requests',
+        db.raw('sum(case when status = ? then 1 else 0 end) as total', [
+          requestMachine.target('pass'),
+        ])
       ),
     }
   }
