@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type User from '#identity/models/user'
@@ -79,7 +80,9 @@ function count(value: unknown) {
  * What does not depend on the user (the reviewers' queue, a unit's queue, the year figures and
  * the trend) is kept in the projects cache, dropped at any change to a project (5 s at most).
  * An expert's seats are kept per expert (the cache also watches panels, seats, sheets and
- * checks).
+ * checks). better-sqlite3 answers synchronously and knex chains the next query in a microtask,
+ * so the queries of a rebuild (and of every request waiting on the one connection) would run
+ * in a single turn of the event loop: the loop turns between them (nextTurn).
  */
 export class TodoService {
   async forUser(user: User, now: DateTime = DateTime.utc()) {
@@ -133,6 +136,7 @@ export class TodoService {
           .at(TODO_LIST_SIZE - 1)!
         if (millisOf(row.oldest) > cutoff) break
       }
+      await nextTurn()
       oldest.push(
         ...(await db
           .from('projects')
@@ -183,7 +187,7 @@ export class TodoService {
       JSON.stringify(['todo-reviewer', minuteOf(now)]),
       async () => ({
         ...(await this.buckets(REVIEWER_BUCKETS, all, now)),
-        overdue: await this.overdue(all, now),
+        overdue: await nextTurn().then(() => this.overdue(all, now)),
       })
     )
     const { figures, trend } = await this.year(year)
@@ -204,7 +208,9 @@ export class TodoService {
   async year(year: number) {
     return cachedProjectsAggregate(JSON.stringify(['todo-year', year]), async () => {
       const stats = await reviewStats({ year })
+      await nextTurn()
       const acceptance = await acceptanceFigures(year)
+      await nextTurn()
       return {
         figures: {
           ...stats,
@@ -228,28 +234,33 @@ export class TodoService {
       mysql
         ? db.raw(`MONTH(DATE_ADD(${column}, INTERVAL 8 HOUR)) as m`)
         : db.raw(`CAST(strftime('%m', ${column}, '+8 hours') AS INTEGER) as m`)
-    const series = async (table: string, scope: (query: any) => void) => {
-      const rows: { m: number | string; total: number | string }[] = await db
+    const series = async (table: string, total: ReturnType<typeof db.raw>) => {
+      const rows: { m: number | string; total: number | string | null }[] = await db
         .from(table)
         .where('decided_at', '>=', sqlTime(from))
         .where('decided_at', '<', sqlTime(to))
-        .where(scope)
-        .select(month('decided_at'))
-        .count('* as total')
+        .select(month('decided_at'), total)
         .groupBy('m')
       const months = Array.from({ length: 12 }, () => 0)
       for (const row of rows) months[Number(row.m) - 1] = count(row.total)
       return months
     }
-    return {
-      // only 批复 and 不予立项 set projects.decided_at (DECIDED_STATES), and a decided project
-      // stays decided: the range alone reads the (decided_at, state) index, where a state
-      // filter made SQLite walk every decided project of every year
-      decided: await series('projects', () => {}),
-      accepted: await series('acceptance_requests', (query) =>
-        query.where('status', requestMachine.target('pass'))
-      ),
-    }
+    // only 批复 and 不予立项 set projects.decided_at (DECIDED_STATES), and a decided project
+    // stays decided: the range alone reads the (decided_at, state) index, where a state filter
+    // made SQLite walk every decided project of every year
+    const decided = await series('projects', db.raw('count(*) as total'))
+    await nextTurn()
+    // the passed requests counted within the range, not filtered by status: a status filter
+    // made SQLite read the status index, i.e. every passed request of every year from the
+    // table (~60 ms at 24,000 requests, synchronously), where the range reads the year's
+    // entries of the (decided_at, status) index alone
+    const accepted = await series(
+      'acceptance_requests',
+      db.raw('sum(case when status = ? then 1 else 0 end) as total', [
+        requestMachine.target('pass'),
+      ])
+    )
+    return { decided, accepted }
   }
 
   protected async applicant(unitId: number, now: DateTime) {
@@ -258,7 +269,7 @@ export class TodoService {
       JSON.stringify(['todo-unit', unitId, minuteOf(now)]),
       async () => ({
         ...(await this.buckets(APPLICANT_BUCKETS, scope, now)),
-        overdue: await this.overdue(scope, now),
+        overdue: await nextTurn().then(() => this.overdue(scope, now)),
       })
     )
   }

@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import mail from '@adonisjs/mail/services/main'
 import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
 import Project from '#project_review/models/project'
 import todo from '#project_review/services/todo'
 import { createDraft, createExperts, driveTo, reviewCast } from '#tests/helpers/review'
@@ -27,6 +28,20 @@ test.group('工作台 | to-do centre', (group) => {
     await Project.query()
       .where('id', accepted.id)
       .update({ completed_at: longAgo.toFormat('yyyy-MM-dd HH:mm:ss') })
+    // a request sent back for rectification in the same month is no acceptance of the trend
+    const sqlNow = DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss')
+    await db.table('acceptance_requests').insert({
+      project_id: accepted.id,
+      round: 99,
+      status: 'rectify',
+      deliverables: '[]',
+      security_result: 'pass',
+      trial_run_summary: '试运行正常',
+      settled_fen: 100,
+      decided_at: sqlNow,
+      created_at: sqlNow,
+      updated_at: sqlNow,
+    })
 
     const mine = (await todo.forUser(reviewer)) as any
     const count = (key: string) => mine.reviewer.counts.find((c: any) => c.key === key).count
@@ -41,6 +56,13 @@ test.group('工作台 | to-do centre', (group) => {
       mine.reviewer.trend.decided.reduce((a: number, b: number) => a + b, 0),
       1
     )
+    // the passed acceptance in this month (Asia/Shanghai), as many as the year's figure
+    const thisMonth = DateTime.utc().setZone('Asia/Shanghai').month
+    assert.deepEqual(
+      mine.reviewer.trend.accepted,
+      Array.from({ length: 12 }, (_, index) => (index + 1 === thisMonth ? 1 : 0))
+    )
+    assert.equal(mine.reviewer.figures.acceptedCount, 1)
 
     const page = await client.get('/').loginAs(reviewer)
     page.assertStatus(200)
